@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from bonnebouffe.api.api import api
+
+urlpatterns = [
+    path("", include("bonnebouffe.core.urls")),
+    path("comptes/", include("bonnebouffe.accounts.urls")),
+    path("territoire/", include("bonnebouffe.territory.urls")),
+    path("reseau/", include("bonnebouffe.network.urls")),
+    path("partenaires/", include("bonnebouffe.partners.urls")),
+    path("menages/", include("bonnebouffe.households.urls")),
+    path("taches/", include("bonnebouffe.jobs.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

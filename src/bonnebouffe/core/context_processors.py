@@ -1,0 +1,43 @@
+"""Navigation by role: each user sees only the sections their scope opens."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from bonnebouffe.accounts.selectors import scope_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    scope = scope_for(getattr(request, "user", None))
+    items: list[tuple[str, Any]] = []
+    if scope.user_id is not None:
+        items.append((reverse("core:home"), _("Home")))
+        if scope.sees_aggregates:
+            items.append((reverse("territory:map"), _("Territory")))
+            items.append((reverse("network:overview"), _("Network at a glance")))
+        if scope.sees_records:
+            items.append((reverse("network:organisation_list"), _("Organisations")))
+        if scope.sees_directory:
+            items.append((reverse("partners:directory"), _("Partner directory")))
+            items.append((reverse("partners:project_list"), _("Collective projects")))
+        if scope.has_role("network_admin", "agency_staff") or scope.is_household:
+            items.append((reverse("households:list"), _("Households")))
+        if scope.is_admin:
+            items.append((reverse("accounts:audit_log"), _("Audit log")))
+    return {
+        "nav_items": items,
+        "scope": scope,
+        "demo_mode": settings.DEMO_MODE,
+        "privacy_contact": settings.PRIVACY_OFFICER_CONTACT,
+        "tile_config": json.dumps(
+            {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
+            if settings.MAP_TILE_URL
+            else None
+        ),
+    }
