@@ -104,6 +104,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -168,7 +169,11 @@ _TASK_BACKENDS = {
     "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
     "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
-TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND], "rq": _TASK_BACKENDS["rq"]}
+TASKS = {
+    "default": _TASK_BACKENDS[TASKS_BACKEND],
+    "db": _TASK_BACKENDS["db"],
+    "rq": _TASK_BACKENDS["rq"],
+}
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
 
 # Map tiles: none by default, so maps work on a hall's network without internet.

@@ -18,6 +18,7 @@ def household(request: HttpRequest, household_id: int):  # type: ignore[no-untyp
         scope=scope_for(request.user),
         actor=request.user,
         pk=household_id,
+        channel="api",
         ip_address=request.META.get("REMOTE_ADDR"),
     )
     if data is None:

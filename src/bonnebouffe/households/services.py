@@ -32,7 +32,7 @@ def household_open(
 
 
 def household_export(
-    *, scope: Scope, actor: Any, pk: int, ip_address: str | None = None
+    *, scope: Scope, actor: Any, pk: int, channel: str = "web", ip_address: str | None = None
 ) -> dict[str, Any] | None:
     """All the personal data held on a household, as a structured document (portability)."""
     household = household_find(scope=scope, pk=pk)
@@ -43,6 +43,7 @@ def household_export(
         action=AuditAction.EXPORT,
         object_type="household",
         object_id=household.pk,
+        channel=channel,
         detail="json",
         ip_address=ip_address,
     )

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from bonnebouffe.accounts.selectors import scope_for
 from bonnebouffe.territory.models import Municipality
@@ -125,7 +126,7 @@ def organisation_add(request: HttpRequest, payload: OrganisationIn):  # type: ig
         website=payload.website,
         public_email=payload.public_email,
     )
-    return 201, org
+    return Status(201, org)
 
 
 @router.get("/sites", response=list[SiteOut])
@@ -159,4 +160,4 @@ def site_add(request: HttpRequest, org_id: int, payload: SiteIn):  # type: ignor
         opening_hours=[(h.weekday, h.opens, h.closes) for h in payload.opening_hours],
         **data,
     )
-    return 201, created
+    return Status(201, created)

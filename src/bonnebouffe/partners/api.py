@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from bonnebouffe.accounts.selectors import scope_for
 from bonnebouffe.territory.models import MRC
@@ -134,14 +135,17 @@ def contribute(request: HttpRequest, payload: ContributionIn):  # type: ignore[n
         kinds=[str(k) for k in payload.kinds],
         offer=payload.offer,
     )
-    return 201, [
-        ContributionOut(
-            id=c.pk,
-            project_id=c.project_id,
-            project=project.name,
-            mrc=c.mrc.name,
-            kind=c.kind,
-            offer=c.offer,
-        )
-        for c in saved
-    ]
+    return Status(
+        201,
+        [
+            ContributionOut(
+                id=c.pk,
+                project_id=c.project_id,
+                project=project.name,
+                mrc=c.mrc.name,
+                kind=c.kind,
+                offer=c.offer,
+            )
+            for c in saved
+        ],
+    )
