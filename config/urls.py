@@ -1,11 +1,11 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from bonnebouffe.api.api import api
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("bonnebouffe.core.urls")),
     path("comptes/", include("bonnebouffe.accounts.urls")),
     path("territoire/", include("bonnebouffe.territory.urls")),

@@ -73,8 +73,8 @@ def test_the_database_queue_and_its_worker_run_a_job():
 @pytest.mark.django_db(transaction=True)
 def test_a_job_runs_through_the_redis_backend_on_the_real_redis_server():
     import django_rq
-    from redis.exceptions import ConnectionError as RedisConnectionError
     from django_tasks_rq.backend import Job as RQJob
+    from redis.exceptions import ConnectionError as RedisConnectionError
     from rq import SimpleWorker
 
     queue = django_rq.get_queue("default", job_class=RQJob)

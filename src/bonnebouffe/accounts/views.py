@@ -64,7 +64,10 @@ def tokens(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/tokens.html",
-        {"tokens": ApiToken.objects.filter(user=request.user), "new_secret": new_secret},
+        {
+            "tokens": ApiToken.objects.filter(user_id=int(request.user.pk or 0)),
+            "new_secret": new_secret,
+        },
     )
 
 

@@ -409,7 +409,7 @@ def demo_generate(*, scale: str = "region", seed: int = 42) -> DemoSummary:
     partner_pool = [
         o for o in orgs if o.kind not in (OrganisationKind.FARM, OrganisationKind.RESTAURANT)
     ]
-    contributions = []
+    contributions: list[Contribution] = []
     seen: set[tuple[int, int, int, str]] = set()
     n_contrib = 600 if scale == "province" else 70
     types = list(ContributionType)

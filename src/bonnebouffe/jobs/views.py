@@ -5,6 +5,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from bonnebouffe.core.http import HtmxHttpRequest
+
 from .selectors import job_get, job_list
 from .services import job_cancel
 
@@ -15,7 +17,7 @@ def job_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
+def job_detail(request: HtmxHttpRequest, pk: str) -> HttpResponse:
     job = job_get(user=request.user, pk=pk)
     if job is None:
         raise Http404
@@ -25,7 +27,7 @@ def job_detail(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def job_cancel_view(request: HttpRequest, pk: str) -> HttpResponse:
+def job_cancel_view(request: HtmxHttpRequest, pk: str) -> HttpResponse:
     job = job_get(user=request.user, pk=pk)
     if job is None:
         raise Http404

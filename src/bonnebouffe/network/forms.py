@@ -42,8 +42,8 @@ class OrganisationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = Municipality.objects.select_related("mrc")
-        self.fields["hub"].queryset = Organisation.objects.filter(kind=OrganisationKind.HUB)
+        self.fields["municipality"].queryset = Municipality.objects.select_related("mrc")  # type: ignore[attr-defined]
+        self.fields["hub"].queryset = Organisation.objects.filter(kind=OrganisationKind.HUB)  # type: ignore[attr-defined]
 
 
 class SiteForm(forms.ModelForm):
@@ -75,7 +75,7 @@ class SiteForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = Municipality.objects.select_related("mrc")
+        self.fields["municipality"].queryset = Municipality.objects.select_related("mrc")  # type: ignore[attr-defined]
         existing: dict[int, tuple[time, time]] = {}
         if self.instance.pk:
             for h in self.instance.opening_hours.all():

@@ -91,9 +91,8 @@ def organisation_counts_by_mrc(*, scope: Scope) -> list[dict[str, object]]:
     qs = Organisation.objects.filter(is_active=True)
     if not scope.is_superuser:
         qs = qs.filter(network_id__in=scope.network_ids)
-    return list(
-        qs.values("mrc__name", "kind").annotate(n=Count("id")).order_by("mrc__name", "kind")
-    )
+    rows = qs.values("mrc__name", "kind").annotate(n=Count("id")).order_by("mrc__name", "kind")
+    return [dict(row) for row in rows]
 
 
 def organisation_map_features(qs: QuerySet[Organisation]) -> dict[str, object]:

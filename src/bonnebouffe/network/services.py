@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from itertools import pairwise
 from datetime import time
+from itertools import pairwise
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError

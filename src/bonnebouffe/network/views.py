@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from bonnebouffe.accounts.selectors import scope_for
+from bonnebouffe.core.http import HtmxHttpRequest
 from bonnebouffe.territory.selectors import mrc_list
 
 from .forms import OrganisationFilterForm, OrganisationForm, SiteForm
@@ -59,7 +60,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def organisation_index(request: HttpRequest) -> HttpResponse:
+def organisation_index(request: HtmxHttpRequest) -> HttpResponse:
     scope = _require_records(request)
     mrc_choices = [(m.pk, m.name) for m in mrc_list()]
     form = OrganisationFilterForm(request.GET or None, mrc_choices=mrc_choices)

@@ -66,5 +66,5 @@ class ContributionForm(forms.Form):
         self, *args: Any, organisations: list[tuple[int, str]], projects: Any, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = organisations
-        self.fields["project"].queryset = projects
+        self.fields["organisation"].choices = organisations  # type: ignore[attr-defined]
+        self.fields["project"].queryset = projects  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from bonnebouffe.accounts.selectors import Scope, scope_for
+from bonnebouffe.core.http import HtmxHttpRequest
 from bonnebouffe.network.models import Organisation
 from bonnebouffe.network.selectors import organisation_map_features
 from bonnebouffe.territory.selectors import mrc_list
@@ -47,7 +48,7 @@ def _filtered(request: HttpRequest, scope: Scope):  # type: ignore[no-untyped-de
 
 
 @login_required
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: HtmxHttpRequest) -> HttpResponse:
     scope = _scope(request)
     form, qs = _filtered(request, scope)
     partners = list(qs)

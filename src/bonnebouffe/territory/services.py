@@ -40,6 +40,16 @@ class ImportRejected(Exception):
 
 
 @dataclass(frozen=True)
+class _Row:
+    key: str
+    csd: str
+    population: int | None
+    year: int | None
+    material_quintile: int | None
+    social_quintile: int | None
+
+
+@dataclass(frozen=True)
 class ImportResult:
     kind: str
     created: int
@@ -110,7 +120,7 @@ def territory_figures_import(
         )
     municipalities = {m.csd_code: m for m in Municipality.objects.all()}
     errors: list[RowError] = []
-    parsed: list[dict[str, object]] = []
+    parsed: list[_Row] = []
     seen: set[str] = set()
     key_column = "csd_code" if kind == "municipalities" else "dauid"
     for index, row in enumerate(rows):
@@ -122,7 +132,9 @@ def territory_figures_import(
         elif key in seen:
             errors.append(RowError(line, key_column, _("This code appears twice in the file.")))
         seen.add(key)
-        if csd and csd not in municipalities:
+        if not csd:
+            errors.append(RowError(line, "csd_code", _("This value is required.")))
+        elif csd not in municipalities:
             errors.append(
                 RowError(line, "csd_code", _("Unknown census code “%(code)s”.") % {"code": csd})
             )
@@ -131,10 +143,14 @@ def territory_figures_import(
             e.line == line and e.column == "population" for e in errors
         ):
             errors.append(RowError(line, "population", _("This value is required.")))
-        record: dict[str, object] = {"key": key, "csd": csd, "population": population}
-        record["year"] = _int_field(row, "year", line, errors, lo=1900, hi=2100)
-        for q in ("material_quintile", "social_quintile"):
-            record[q] = _int_field(row, q, line, errors, lo=1, hi=5)
+        record = _Row(
+            key=key,
+            csd=csd,
+            population=population,
+            year=_int_field(row, "year", line, errors, lo=1900, hi=2100),
+            material_quintile=_int_field(row, "material_quintile", line, errors, lo=1, hi=5),
+            social_quintile=_int_field(row, "social_quintile", line, errors, lo=1, hi=5),
+        )
         parsed.append(record)
         if progress and index % 500 == 0:
             progress(int(50 * index / len(rows)), _("Checking rows"))
@@ -143,23 +159,24 @@ def territory_figures_import(
     created = updated = 0
     with transaction.atomic():
         for index, rec in enumerate(parsed):
-            muni = municipalities[str(rec["csd"])]
+            muni = municipalities[rec.csd]
             if kind == "municipalities":
-                muni.population = rec["population"]  # type: ignore[assignment]
-                muni.population_year = rec["year"] or muni.population_year  # type: ignore[assignment]
-                for q in ("material_quintile", "social_quintile"):
-                    if rec[q] is not None:
-                        setattr(muni, q, rec[q])
+                muni.population = rec.population
+                muni.population_year = rec.year or muni.population_year
+                if rec.material_quintile is not None:
+                    muni.material_quintile = rec.material_quintile
+                if rec.social_quintile is not None:
+                    muni.social_quintile = rec.social_quintile
                 muni.save()
                 updated += 1
             else:
                 _obj, was_created = DisseminationArea.objects.update_or_create(
-                    dauid=rec["key"],
+                    dauid=rec.key,
                     defaults={
                         "municipality": muni,
-                        "population": rec["population"],
-                        "material_quintile": rec["material_quintile"],
-                        "social_quintile": rec["social_quintile"],
+                        "population": rec.population or 0,
+                        "material_quintile": rec.material_quintile,
+                        "social_quintile": rec.social_quintile,
                     },
                 )
                 created += int(was_created)
