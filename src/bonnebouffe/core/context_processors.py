@@ -28,6 +28,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("partners:project_list"), _("Collective projects")))
         if scope.has_role("network_admin", "agency_staff") or scope.is_household:
             items.append((reverse("households:list"), _("Households")))
+        if scope.is_staff_member:
+            items.append((reverse("jobs:list"), _("Background jobs")))
         if scope.is_admin:
             items.append((reverse("accounts:audit_log"), _("Audit log")))
     return {
