@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "bonnebouffe.partners",
     "bonnebouffe.households",
     "bonnebouffe.jobs",
+    "bonnebouffe.inventory",
+    "bonnebouffe.coldchain",
+    "bonnebouffe.rescue",
     "bonnebouffe.demo",
 ]
 
@@ -175,6 +178,15 @@ TASKS = {
     "rq": _TASK_BACKENDS["rq"],
 }
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+
+# Food-safety thresholds (domain.food_safety.SafetyPolicy): refrigerated <= 4 °C and frozen
+# <= -18 °C (quebec.ca "Dons d'aliments"); shelf-stable goods at most 365 days past best-before
+# (Moisson Sud-Ouest practice); near-date alert 3 days ahead.
+BONNEBOUFFE_SAFETY: dict[str, object] = {}
+# The offer cascade: hours an offer stays with the donor's home hub, then with every hub,
+# before it goes on the open board for agencies.
+OFFER_CASCADE_HOME_HUB_HOURS = int(os.environ.get("OFFER_CASCADE_HOME_HUB_HOURS", "4"))
+OFFER_CASCADE_NETWORK_HOURS = int(os.environ.get("OFFER_CASCADE_NETWORK_HOURS", "8"))
 
 # Map tiles: none by default, so maps work on a hall's network without internet.
 MAP_TILE_URL = os.environ.get("BONNEBOUFFE_MAP_TILE_URL", "")

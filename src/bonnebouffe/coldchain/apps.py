@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ColdchainConfig(AppConfig):
+    name = "bonnebouffe.coldchain"
+    label = "coldchain"
+    verbose_name = _("Cold chain")
