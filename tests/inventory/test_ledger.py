@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -32,7 +32,7 @@ def spec(
         category=category,
         storage_class=cls,
         date_kind=kind,
-        date_value=date.today() + timedelta(days=days),
+        date_value=timezone.localdate() + timedelta(days=days),
         allergens=(),
     )
 

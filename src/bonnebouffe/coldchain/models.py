@@ -57,6 +57,9 @@ class TemperatureReading(models.Model):
         verbose_name_plural = _("temperature readings")
         indexes = [models.Index(fields=["unit", "at"])]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.temperature_c} °C"
+
 
 class ExcursionStatus(models.TextChoices):
     OPEN = "open", _("Under review")
@@ -85,3 +88,6 @@ class Excursion(models.Model):
         ordering = ["-reading__at"]
         verbose_name = _("temperature excursion")
         verbose_name_plural = _("temperature excursions")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.get_status_display()}"

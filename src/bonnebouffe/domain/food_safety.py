@@ -1,6 +1,6 @@
 """Food-safety rules for donated food in Québec, free of Django.
 
-Sources: quebec.ca "Dons d'aliments" (fridges ≤ 4 °C, freezers ≤ −18 °C, checked daily);
+Sources: quebec.ca "Dons d'aliments" (fridges ≤ 4 °C, freezers ≤ -18 °C, checked daily);
 Health Canada (the "date limite d'utilisation" is a hard limit: never distribute after it;
 "best before" is about quality); Moisson Sud-Ouest practice (shelf-stable goods at most one
 year past best-before; dented or opened packages refused).

@@ -260,6 +260,9 @@ class Balance(models.Model):
         ]
         indexes = [models.Index(fields=["site", "quantity_g"])]
 
+    def __str__(self) -> str:
+        return f"{self.lot_id}@{self.site_id}: {self.quantity_g} g"
+
 
 class StockCount(models.Model):
     """A physical count of a site (or one location); variances become adjustments."""
@@ -276,6 +279,9 @@ class StockCount(models.Model):
         verbose_name = _("stock count")
         verbose_name_plural = _("stock counts")
 
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.started_at:%Y-%m-%d}"
+
 
 class StockCountLine(models.Model):
     count = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
@@ -290,3 +296,6 @@ class StockCountLine(models.Model):
     @property
     def variance_g(self) -> int:
         return self.counted_g - self.expected_g
+
+    def __str__(self) -> str:
+        return f"{self.lot_id}: {self.counted_g} g"

@@ -151,11 +151,17 @@ class Acceptance(models.Model):
         verbose_name = _("acceptance")
         verbose_name_plural = _("acceptances")
 
+    def __str__(self) -> str:
+        return f"{self.offer_id} → {self.taker_id}"
+
 
 class AcceptanceLine(models.Model):
     acceptance = models.ForeignKey(Acceptance, on_delete=models.CASCADE, related_name="lines")
     item = models.ForeignKey(OfferItem, on_delete=models.PROTECT, related_name="acceptance_lines")
     quantity_g = models.PositiveBigIntegerField(_("quantity (g)"))
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.quantity_g} g"
 
 
 class Reception(models.Model):
@@ -175,6 +181,9 @@ class Reception(models.Model):
         ordering = ["-at"]
         verbose_name = _("reception")
         verbose_name_plural = _("receptions")
+
+    def __str__(self) -> str:
+        return f"{self.site_id} {self.at:%Y-%m-%d %H:%M}"
 
 
 class ReceptionItem(models.Model):
@@ -203,3 +212,6 @@ class ReceptionItem(models.Model):
     class Meta:
         verbose_name = _("received item")
         verbose_name_plural = _("received items")
+
+    def __str__(self) -> str:
+        return self.product_name
