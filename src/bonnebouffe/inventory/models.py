@@ -293,9 +293,9 @@ class StockCountLine(models.Model):
         verbose_name = _("count line")
         verbose_name_plural = _("count lines")
 
+    def __str__(self) -> str:
+        return f"{self.lot_id}: {self.counted_g} g"
+
     @property
     def variance_g(self) -> int:
         return self.counted_g - self.expected_g
-
-    def __str__(self) -> str:
-        return f"{self.lot_id}: {self.counted_g} g"
