@@ -19,10 +19,13 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from bonnebouffe.accounts.api import router as accounts_router
 from bonnebouffe.accounts.services import api_token_authenticate
+from bonnebouffe.coldchain.api import router as coldchain_router
 from bonnebouffe.households.api import router as households_router
+from bonnebouffe.inventory.api import router as inventory_router
 from bonnebouffe.jobs.api import router as jobs_router
 from bonnebouffe.network.api import router as network_router
 from bonnebouffe.partners.api import router as partners_router
+from bonnebouffe.rescue.api import router as rescue_router
 from bonnebouffe.territory.api import router as territory_router
 
 
@@ -125,3 +128,6 @@ api.add_router("/network/", network_router)
 api.add_router("/partners/", partners_router)
 api.add_router("/households/", households_router)
 api.add_router("/jobs/", jobs_router)
+api.add_router("/stock/", inventory_router)
+api.add_router("/rescue/", rescue_router)
+api.add_router("/coldchain/", coldchain_router)
