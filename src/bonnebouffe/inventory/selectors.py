@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from bonnebouffe.accounts.selectors import Scope
@@ -166,7 +166,7 @@ def pick_list_fefo(
         Balance.objects.filter(site_id=site_id, quantity_g__gt=0)
         .filter(distributable_q("lot__", on=on))
         .select_related("lot", "location")
-        .order_by("lot__date_value", "lot__created_at", "lot_id")
+        .order_by(F("lot__date_value").asc(nulls_last=True), "lot__created_at", "lot_id", "pk")
     )
     if category:
         qs = qs.filter(lot__category=category)
@@ -174,30 +174,33 @@ def pick_list_fefo(
         qs = qs.filter(lot__product_name__icontains=product)
     picks: list[Pick] = []
     remaining = quantity_g
-    # Lots with no date go last (ordering by a nullable date puts NULLs first on SQLite).
-    rows = sorted(
-        qs[: limit * 4] if quantity_g is None else qs, key=lambda b: (b.lot.date_value is None,)
-    )
-    for b in rows:
-        take = b.quantity_g if remaining is None else min(b.quantity_g, remaining)
-        picks.append(
-            Pick(
-                b.lot_id,
-                b.lot.code,
-                b.lot.product_name,
-                b.location_id,
-                b.location.name if b.location else "",
-                b.lot.date_value,
-                b.quantity_g,
-                take,
-            )
-        )
-        if remaining is not None:
-            remaining -= take
-            if remaining <= 0:
-                break
-        if len(picks) >= limit:
+    chunk = 100
+    offset = 0
+    while len(picks) < limit and (remaining is None or remaining > 0):
+        rows = list(qs[offset : offset + chunk])
+        if not rows:
             break
+        offset += chunk
+        for b in rows:
+            take = b.quantity_g if remaining is None else min(b.quantity_g, remaining)
+            picks.append(
+                Pick(
+                    b.lot_id,
+                    b.lot.code,
+                    b.lot.product_name,
+                    b.location_id,
+                    b.location.name if b.location else "",
+                    b.lot.date_value,
+                    b.quantity_g,
+                    take,
+                )
+            )
+            if remaining is not None:
+                remaining -= take
+                if remaining <= 0:
+                    break
+            if len(picks) >= limit:
+                break
     return picks
 
 
