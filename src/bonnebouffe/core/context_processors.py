@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bonnebouffe.accounts.selectors import scope_for
 
+from .selectors import notification_unread_count
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     scope = scope_for(getattr(request, "user", None))
@@ -32,7 +34,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("jobs:list"), _("Background jobs")))
         if scope.is_admin:
             items.append((reverse("accounts:audit_log"), _("Audit log")))
+    unread = notification_unread_count(user=request.user) if scope.user_id is not None else 0
     return {
+        "unread_notifications": unread,
         "nav_items": items,
         "scope": scope,
         "demo_mode": settings.DEMO_MODE,

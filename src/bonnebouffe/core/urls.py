@@ -6,4 +6,5 @@ app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("confidentialite/", views.privacy, name="privacy"),
+    path("notifications/", views.notifications, name="notifications"),
 ]
