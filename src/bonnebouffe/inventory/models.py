@@ -252,10 +252,16 @@ class Balance(models.Model):
             models.CheckConstraint(
                 condition=models.Q(quantity_g__gte=0), name="balance_not_negative"
             ),
+            # Two partial constraints rather than nulls_distinct=False, which SQLite lacks.
             models.UniqueConstraint(
                 fields=["lot", "site", "location"],
-                name="balance_unique",
-                nulls_distinct=False,
+                condition=models.Q(location__isnull=False),
+                name="balance_unique_in_location",
+            ),
+            models.UniqueConstraint(
+                fields=["lot", "site"],
+                condition=models.Q(location__isnull=True),
+                name="balance_unique_in_site",
             ),
         ]
         indexes = [models.Index(fields=["site", "quantity_g"])]
