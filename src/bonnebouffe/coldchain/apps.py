@@ -6,3 +6,6 @@ class ColdchainConfig(AppConfig):
     name = "bonnebouffe.coldchain"
     label = "coldchain"
     verbose_name = _("Cold chain")
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401  (registers the job runners)

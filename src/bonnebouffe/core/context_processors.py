@@ -25,6 +25,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("network:overview"), _("Network at a glance")))
         if scope.sees_records:
             items.append((reverse("network:organisation_list"), _("Organisations")))
+        if scope.sees_records:
+            items.append((reverse("coldchain:unit_list"), _("Cold chain")))
         if scope.sees_directory:
             items.append((reverse("partners:directory"), _("Partner directory")))
             items.append((reverse("partners:project_list"), _("Collective projects")))

@@ -36,7 +36,13 @@ OUTFLOW_KINDS = (
     MovementKind.LOSS,
     MovementKind.DISPOSAL,
 )
-DISTRIBUTION_KINDS = (MovementKind.ISSUE, MovementKind.SALE, MovementKind.TRANSFER)
+# Movements that pass food on (or turn it into new food): refused for a held lot.
+DISTRIBUTION_KINDS = (
+    MovementKind.ISSUE,
+    MovementKind.SALE,
+    MovementKind.TRANSFER,
+    MovementKind.TRANSFORM_IN,
+)
 
 
 def safety_policy() -> SafetyPolicy:

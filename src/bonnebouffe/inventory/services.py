@@ -125,6 +125,9 @@ def movement_record(
     if not isinstance(quantity_g, int) or quantity_g <= 0:
         raise LedgerError(LedgerErrorCode.INVALID_QUANTITY)
     kind = MovementKind(kind)
+    # Re-read the lot under a row lock: its hold flags may have changed since the caller
+    # loaded it, and movements of one lot are serialised.
+    lot = Lot.objects.select_for_update().get(pk=lot.pk)
     outflow = kind not in INFLOWS
     inflow = kind in INFLOWS or kind == MovementKind.TRANSFER
     if (outflow and from_site is None) or (inflow and to_site is None):
