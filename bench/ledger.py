@@ -104,7 +104,7 @@ def build() -> None:
 
 def chains() -> list[int]:
     """Lots with 3 levels of transformation below them (built once)."""
-    roots = list(Lot.objects.filter(product_name="Banc racine").values_list("pk", flat=True))
+    roots = list(Lot.objects.filter(product_name="Banc racine 3 niveaux").values_list("pk", flat=True))
     if roots:
         return roots
     hub = Organisation.objects.filter(kind=OrganisationKind.HUB).first()
@@ -112,7 +112,7 @@ def chains() -> list[int]:
     site = hub.sites.first()
     today = timezone.localdate()
     for _i in range(CHAINS):
-        root = lot_receive(spec=LotSpec("Banc racine", "vegetables_fruits", "ambient", "best_before",
+        root = lot_receive(spec=LotSpec("Banc racine 3 niveaux", "vegetables_fruits", "ambient", "best_before",
                                         today + timedelta(days=10)), quantity_g=30_000, hub=hub, site=site)
         current = [root]
         for level in range(3):
@@ -120,7 +120,7 @@ def chains() -> list[int]:
             for lot in current:
                 _t, outs = transformation_record(
                     site=site, hub=hub, description=f"banc niveau {level}",
-                    inputs=[TransformationInput(lot, site, None, 2_000)],
+                    inputs=[TransformationInput(lot, site, None, 1_000)],
                     outputs=[(LotSpec(f"Banc niveau {level}", "prepared", "frozen", "use_by",
                                       today + timedelta(days=60)), 1_500)] * 2,
                 )

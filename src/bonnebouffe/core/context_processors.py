@@ -26,6 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if scope.sees_records:
             items.append((reverse("network:organisation_list"), _("Organisations")))
         if scope.sees_records:
+            items.append((reverse("inventory:home"), _("Stock")))
             items.append((reverse("coldchain:unit_list"), _("Cold chain")))
         if scope.sees_directory:
             items.append((reverse("partners:directory"), _("Partner directory")))

@@ -6,3 +6,6 @@ class InventoryConfig(AppConfig):
     name = "bonnebouffe.inventory"
     label = "inventory"
     verbose_name = _("Stock ledger")
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401  (registers the job runners)

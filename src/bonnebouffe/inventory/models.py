@@ -40,7 +40,7 @@ class FoodCategory(models.TextChoices):
 
 class DateKind(models.TextChoices):
     BEST_BEFORE = "best_before", _("Best before")
-    USE_BY = "use_by", _("Date limite d'utilisation (expiry)")
+    USE_BY = "use_by", _("Expiration date (date limite d'utilisation)")
     PACKAGED_ON = "packaged_on", _("Packaging date")
     NONE = "none", _("No date")
 

@@ -219,7 +219,7 @@ def lots_near_date(
     return (
         lot_list(scope=scope)
         .filter(balances__quantity_g__gt=0, date_value__isnull=False, date_value__lte=horizon)
-        .exclude(date_kind=DateKind.NONE)
+        .filter(date_kind__in=(DateKind.BEST_BEFORE, DateKind.USE_BY))
         .distinct()
         .order_by("date_value")
     )

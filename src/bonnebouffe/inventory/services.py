@@ -392,3 +392,54 @@ def lot_flag_review(*, lot_ids: Sequence[int], under_review: bool) -> int:
 
 def lot_recall(*, lot_ids: Sequence[int]) -> int:
     return Lot.objects.filter(pk__in=list(lot_ids)).update(recalled=True)
+
+
+@transaction.atomic
+def storage_location_create(
+    *, site: Site, name: str, storage_class: str, cold_unit: Any = None
+) -> StorageLocation:
+    location = StorageLocation(
+        site=site, name=name, storage_class=storage_class, cold_unit=cold_unit
+    )
+    location.full_clean()
+    location.save()
+    return location
+
+
+class PickFailed(Exception):
+    """One line of a pick list could not be issued; nothing of the list was."""
+
+    def __init__(self, code: str, error: LedgerError) -> None:
+        super().__init__(code)
+        self.code = code
+        self.error = error
+
+
+@transaction.atomic
+def pick_list_issue(
+    *,
+    site: Site,
+    picks: Sequence[tuple[Lot, StorageLocation | None, int]],
+    recipient: Organisation,
+    actor: Any,
+    key: str,
+) -> list[Movement]:
+    """Issue every pick in one transaction (all or nothing); key + "-<index>" per movement."""
+    movements = []
+    for index, (lot, location, quantity_g) in enumerate(picks):
+        try:
+            movements.append(
+                movement_record(
+                    lot=lot,
+                    kind=MovementKind.ISSUE,
+                    quantity_g=quantity_g,
+                    from_site=site,
+                    from_location=location,
+                    recipient=recipient,
+                    actor=actor,
+                    idempotency_key=f"{key}-{index}",
+                )
+            )
+        except LedgerError as exc:
+            raise PickFailed(lot.code, exc) from exc
+    return movements
