@@ -47,7 +47,15 @@ from bonnebouffe.network.models import Organisation, OrganisationKind  # noqa: E
 LOTS = 100_000
 PER_LOT = 10  # 1 receipt + 9 other movements
 CHAINS = 200
-CATEGORIES = ["vegetables_fruits", "protein", "dairy", "whole_grains", "bakery", "prepared", "dry_goods"]
+CATEGORIES = [
+    "vegetables_fruits",
+    "protein",
+    "dairy",
+    "whole_grains",
+    "bakery",
+    "prepared",
+    "dry_goods",
+]
 
 
 def p50(samples: list[float]) -> float:
@@ -60,7 +68,9 @@ def build() -> None:
     call_command("demo_generate", "--if-empty", verbosity=0)
     hubs = list(Organisation.objects.filter(kind=OrganisationKind.HUB).prefetch_related("sites"))
     sites = [h.sites.first() for h in hubs]
-    agencies = list(Organisation.objects.exclude(kind=OrganisationKind.HUB).values_list("pk", flat=True))
+    agencies = list(
+        Organisation.objects.exclude(kind=OrganisationKind.HUB).values_list("pk", flat=True)
+    )
     now = timezone.now()
     today = timezone.localdate()
     t0 = time.perf_counter()
@@ -70,11 +80,17 @@ def build() -> None:
         lots = []
         for i in range(start, min(start + batch, LOTS)):
             h = i % len(hubs)
-            lots.append(Lot(
-                code=f"B{i:07d}", product_name=f"Produit banc {i % 500}", category=CATEGORIES[i % len(CATEGORIES)],
-                storage_class="ambient", date_kind="best_before",
-                date_value=today + timedelta(days=rng.randint(-30, 200)), hub=hubs[h],
-            ))
+            lots.append(
+                Lot(
+                    code=f"B{i:07d}",
+                    product_name=f"Produit banc {i % 500}",
+                    category=CATEGORIES[i % len(CATEGORIES)],
+                    storage_class="ambient",
+                    date_kind="best_before",
+                    date_value=today + timedelta(days=rng.randint(-30, 200)),
+                    hub=hubs[h],
+                )
+            )
         Lot.objects.bulk_create(lots, batch_size=batch)
         moves, balances = [], []
         for lot in lots:
@@ -84,16 +100,41 @@ def build() -> None:
             mk = lambda kind, q, **kw: Movement(lot=lot, kind=kind, quantity_g=q, at=at, **kw)  # noqa: E731
             moves += [
                 mk("receipt", 20_000, to_site=a),
-                mk("transfer", 1_000, from_site=a, to_site=b), mk("transfer", 1_000, from_site=a, to_site=b),
                 mk("transfer", 1_000, from_site=a, to_site=b),
-                mk("issue", 1_000, from_site=a, destination="food", recipient_id=rng.choice(agencies)),
-                mk("issue", 1_000, from_site=a, destination="food", recipient_id=rng.choice(agencies)),
-                mk("issue", 1_000, from_site=a, destination="food", recipient_id=rng.choice(agencies)),
-                mk("issue", 500, from_site=b, destination="food", recipient_id=rng.choice(agencies)),
+                mk("transfer", 1_000, from_site=a, to_site=b),
+                mk("transfer", 1_000, from_site=a, to_site=b),
+                mk(
+                    "issue",
+                    1_000,
+                    from_site=a,
+                    destination="food",
+                    recipient_id=rng.choice(agencies),
+                ),
+                mk(
+                    "issue",
+                    1_000,
+                    from_site=a,
+                    destination="food",
+                    recipient_id=rng.choice(agencies),
+                ),
+                mk(
+                    "issue",
+                    1_000,
+                    from_site=a,
+                    destination="food",
+                    recipient_id=rng.choice(agencies),
+                ),
+                mk(
+                    "issue", 500, from_site=b, destination="food", recipient_id=rng.choice(agencies)
+                ),
                 mk("disposal", 500, from_site=b, destination="compost", reason="banc"),
                 mk("loss", 100, from_site=a, destination="loss", reason="banc"),
             ]
-            balances += [Balance(lot=lot, site=a, quantity_g=13_900), Balance(lot=lot, site=b, quantity_g=2_000)]
+            extra = {"category": lot.category, "storage_class": lot.storage_class}
+            balances += [
+                Balance(lot=lot, site=a, quantity_g=13_900, **extra),
+                Balance(lot=lot, site=b, quantity_g=2_000, **extra),
+            ]
         Movement.objects.bulk_create(moves, batch_size=batch)
         Balance.objects.bulk_create(balances, batch_size=batch)
         print(f"  {start + len(lots)} lots", flush=True)
@@ -104,7 +145,9 @@ def build() -> None:
 
 def chains() -> list[int]:
     """Lots with 3 levels of transformation below them (built once)."""
-    roots = list(Lot.objects.filter(product_name="Banc racine 3 niveaux").values_list("pk", flat=True))
+    roots = list(
+        Lot.objects.filter(product_name="Banc racine 3 niveaux").values_list("pk", flat=True)
+    )
     if roots:
         return roots
     hub = Organisation.objects.filter(kind=OrganisationKind.HUB).first()
@@ -112,17 +155,40 @@ def chains() -> list[int]:
     site = hub.sites.first()
     today = timezone.localdate()
     for _i in range(CHAINS):
-        root = lot_receive(spec=LotSpec("Banc racine 3 niveaux", "vegetables_fruits", "ambient", "best_before",
-                                        today + timedelta(days=10)), quantity_g=30_000, hub=hub, site=site)
+        root = lot_receive(
+            spec=LotSpec(
+                "Banc racine 3 niveaux",
+                "vegetables_fruits",
+                "ambient",
+                "best_before",
+                today + timedelta(days=10),
+            ),
+            quantity_g=30_000,
+            hub=hub,
+            site=site,
+        )
         current = [root]
         for level in range(3):
             produced = []
             for lot in current:
                 _t, outs = transformation_record(
-                    site=site, hub=hub, description=f"banc niveau {level}",
+                    site=site,
+                    hub=hub,
+                    description=f"banc niveau {level}",
                     inputs=[TransformationInput(lot, site, None, 1_000)],
-                    outputs=[(LotSpec(f"Banc niveau {level}", "prepared", "frozen", "use_by",
-                                      today + timedelta(days=60)), 1_500)] * 2,
+                    outputs=[
+                        (
+                            LotSpec(
+                                f"Banc niveau {level}",
+                                "prepared",
+                                "frozen",
+                                "use_by",
+                                today + timedelta(days=60),
+                            ),
+                            1_500,
+                        )
+                    ]
+                    * 2,
                 )
                 produced += outs
             current = produced
@@ -137,9 +203,14 @@ def main() -> None:
     if Movement.objects.filter(lot__code__startswith="B").count() < LOTS * PER_LOT:
         build()
     roots = chains()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh statistics and visibility map
+            cursor.execute("VACUUM ANALYZE inventory_balance")
     total = Movement.objects.count()
     print(f"ledger: {Lot.objects.count()} lots, {total} movements", flush=True)
-    hub_sites = list(Organisation.objects.filter(kind=OrganisationKind.HUB).values_list("sites", flat=True))
+    hub_sites = list(
+        Organisation.objects.filter(kind=OrganisationKind.HUB).values_list("sites", flat=True)
+    )
     onhand, fefo, recall, receive = [], [], [], []
     for i in range(50):
         site_id = hub_sites[i % len(hub_sites)]
@@ -157,15 +228,25 @@ def main() -> None:
     hub = Organisation.objects.filter(kind=OrganisationKind.HUB).first()
     assert hub is not None
     site = hub.sites.first()
-    spec = LotSpec("Banc réception", "dairy", "refrigerated", "best_before", timezone.localdate() + timedelta(days=7))
+    spec = LotSpec(
+        "Banc réception",
+        "dairy",
+        "refrigerated",
+        "best_before",
+        timezone.localdate() + timedelta(days=7),
+    )
     for _i in range(50):
         t = time.perf_counter()
         with transaction.atomic():
             lot_receive(spec=spec, quantity_g=12_345, hub=hub, site=site)
         receive.append(time.perf_counter() - t)
     print(f"onhand p50 {p50(onhand)} ms, p95 {round(sorted(onhand)[47] * 1000, 2)} ms")
-    print(f"fefo p50 {p50(fefo)} ms, recall p50 {p50(recall)} ms (15 lots, 3 levels), receive p50 {p50(receive)} ms")
-    print(f"ledger: onhand_ms={p50(onhand)} fefo_ms={p50(fefo)} recall_ms={p50(recall)} receive_ms={p50(receive)}")
+    print(
+        f"fefo p50 {p50(fefo)} ms, recall p50 {p50(recall)} ms (15 lots, 3 levels), receive p50 {p50(receive)} ms"
+    )
+    print(
+        f"ledger: onhand_ms={p50(onhand)} fefo_ms={p50(fefo)} recall_ms={p50(recall)} receive_ms={p50(receive)}"
+    )
 
 
 if __name__ == "__main__":

@@ -244,6 +244,10 @@ class Balance(models.Model):
         StorageLocation, on_delete=models.PROTECT, null=True, blank=True, related_name="balances"
     )
     quantity_g = models.BigIntegerField(default=0)
+    # Copied from the lot (which never changes them) so that on hand by category reads one
+    # narrow index instead of joining every lot of the site.
+    category = models.CharField(max_length=24, choices=FoodCategory.choices)
+    storage_class = models.CharField(max_length=16, choices=StorageClass.choices)
 
     class Meta:
         verbose_name = _("balance")
@@ -264,7 +268,13 @@ class Balance(models.Model):
                 name="balance_unique_in_site",
             ),
         ]
-        indexes = [models.Index(fields=["site", "quantity_g"])]
+        indexes = [
+            models.Index(fields=["site", "quantity_g"]),
+            models.Index(
+                fields=["site", "category", "storage_class", "quantity_g"],
+                name="balance_onhand_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lot_id}@{self.site_id}: {self.quantity_g} g"

@@ -128,11 +128,18 @@ def onhand_by_category(*, site_id: int) -> list[dict[str, Any]]:
     """On hand at a site per food category and storage class, in grams (one query)."""
     rows = (
         Balance.objects.filter(site_id=site_id, quantity_g__gt=0)
-        .values("lot__category", "lot__storage_class")
+        .values("category", "storage_class")
         .annotate(quantity_g=Sum("quantity_g"))
-        .order_by("lot__category", "lot__storage_class")
+        .order_by("category", "storage_class")
     )
-    return [dict(r) for r in rows]
+    return [
+        {
+            "lot__category": r["category"],
+            "lot__storage_class": r["storage_class"],
+            "quantity_g": r["quantity_g"],
+        }
+        for r in rows
+    ]
 
 
 def balance_list(*, site_id: int) -> QuerySet[Balance]:

@@ -68,7 +68,7 @@ def _check_location(site: Site | None, location: StorageLocation | None) -> None
 
 
 def _lock_balances(
-    keys: Sequence[tuple[int, int, int | None]],
+    keys: Sequence[tuple[int, int, int | None]], lot: Lot
 ) -> dict[tuple[int, int, int | None], Balance]:
     """Get or create the balance rows, then lock them in primary-key order."""
     rows = {}
@@ -80,7 +80,12 @@ def _lock_balances(
             try:
                 with transaction.atomic():
                     balance = Balance.objects.create(
-                        lot_id=lot_id, site_id=site_id, location_id=location_id, quantity_g=0
+                        lot_id=lot_id,
+                        site_id=site_id,
+                        location_id=location_id,
+                        quantity_g=0,
+                        category=lot.category,
+                        storage_class=lot.storage_class,
                     )
             except IntegrityError:  # created by a concurrent writer in the meantime
                 balance = Balance.objects.get(
@@ -160,7 +165,7 @@ def movement_record(
         assert to_site is not None
         target_key = (lot.pk, to_site.pk, to_location.pk if to_location else None)
         keys.append(target_key)
-    balances = _lock_balances(keys)
+    balances = _lock_balances(keys, lot)
     if source_key is not None:
         source = balances[source_key]
         if source.quantity_g < quantity_g:
@@ -355,7 +360,7 @@ def stock_count_record(
     for lot, loc, counted_g in sorted(counted, key=lambda c: c[0].pk):
         if counted_g < 0:
             raise LedgerError(LedgerErrorCode.INVALID_QUANTITY)
-        balance = _lock_balances([(lot.pk, site.pk, loc.pk if loc else None)])
+        balance = _lock_balances([(lot.pk, site.pk, loc.pk if loc else None)], lot)
         expected = next(iter(balance.values())).quantity_g
         StockCountLine.objects.create(
             count=count, lot=lot, expected_g=expected, counted_g=counted_g
