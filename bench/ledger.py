@@ -20,6 +20,7 @@ import statistics
 import sys
 import time
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -97,38 +98,19 @@ def build() -> None:
             h = int(lot.code[1:]) % len(hubs)
             a, b = sites[h], sites[(h + 1) % len(sites)]
             at = now - timedelta(days=rng.randint(1, 365))
-            mk = lambda kind, q, **kw: Movement(lot=lot, kind=kind, quantity_g=q, at=at, **kw)  # noqa: E731
+            mk = partial(Movement, lot=lot, at=at)
+            issue = partial(mk, kind="issue", destination="food")
             moves += [
-                mk("receipt", 20_000, to_site=a),
-                mk("transfer", 1_000, from_site=a, to_site=b),
-                mk("transfer", 1_000, from_site=a, to_site=b),
-                mk("transfer", 1_000, from_site=a, to_site=b),
-                mk(
-                    "issue",
-                    1_000,
-                    from_site=a,
-                    destination="food",
-                    recipient_id=rng.choice(agencies),
-                ),
-                mk(
-                    "issue",
-                    1_000,
-                    from_site=a,
-                    destination="food",
-                    recipient_id=rng.choice(agencies),
-                ),
-                mk(
-                    "issue",
-                    1_000,
-                    from_site=a,
-                    destination="food",
-                    recipient_id=rng.choice(agencies),
-                ),
-                mk(
-                    "issue", 500, from_site=b, destination="food", recipient_id=rng.choice(agencies)
-                ),
-                mk("disposal", 500, from_site=b, destination="compost", reason="banc"),
-                mk("loss", 100, from_site=a, destination="loss", reason="banc"),
+                mk(kind="receipt", quantity_g=20_000, to_site=a),
+                mk(kind="transfer", quantity_g=1_000, from_site=a, to_site=b),
+                mk(kind="transfer", quantity_g=1_000, from_site=a, to_site=b),
+                mk(kind="transfer", quantity_g=1_000, from_site=a, to_site=b),
+                issue(quantity_g=1_000, from_site=a, recipient_id=rng.choice(agencies)),
+                issue(quantity_g=1_000, from_site=a, recipient_id=rng.choice(agencies)),
+                issue(quantity_g=1_000, from_site=a, recipient_id=rng.choice(agencies)),
+                issue(quantity_g=500, from_site=b, recipient_id=rng.choice(agencies)),
+                mk(kind="disposal", quantity_g=500, from_site=b, destination="compost", reason="b"),
+                mk(kind="loss", quantity_g=100, from_site=a, destination="loss", reason="b"),
             ]
             extra = {"category": lot.category, "storage_class": lot.storage_class}
             balances += [
@@ -242,10 +224,12 @@ def main() -> None:
         receive.append(time.perf_counter() - t)
     print(f"onhand p50 {p50(onhand)} ms, p95 {round(sorted(onhand)[47] * 1000, 2)} ms")
     print(
-        f"fefo p50 {p50(fefo)} ms, recall p50 {p50(recall)} ms (15 lots, 3 levels), receive p50 {p50(receive)} ms"
+        f"fefo p50 {p50(fefo)} ms, recall p50 {p50(recall)} ms (15 lots, 3 levels), "
+        f"receive p50 {p50(receive)} ms"
     )
     print(
-        f"ledger: onhand_ms={p50(onhand)} fefo_ms={p50(fefo)} recall_ms={p50(recall)} receive_ms={p50(receive)}"
+        f"ledger: onhand_ms={p50(onhand)} fefo_ms={p50(fefo)} "
+        f"recall_ms={p50(recall)} receive_ms={p50(receive)}"
     )
 
 
