@@ -293,8 +293,8 @@ def balance_rebuild_diff(*, lot_ids: list[int] | None = None) -> list[tuple[int,
         elif row["kind"] in OUTFLOW_KINDS:
             derived[row["lot_id"]] -= int(row["q"])
     projected: dict[int, int] = defaultdict(int)
-    for row in balances.values("lot_id").annotate(q=Sum("quantity_g")):
-        projected[row["lot_id"]] = int(row["q"])
+    for total in balances.values("lot_id").annotate(q=Sum("quantity_g")):
+        projected[total["lot_id"]] = int(total["q"])
     return [
         (lot, projected[lot], derived[lot])
         for lot in sorted(set(derived) | set(projected))
