@@ -23,10 +23,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if scope.sees_aggregates:
             items.append((reverse("territory:map"), _("Territory")))
             items.append((reverse("network:overview"), _("Network at a glance")))
+            items.append((reverse("inventory:reconciliation"), _("Valorisation")))
         if scope.sees_records:
             items.append((reverse("network:organisation_list"), _("Organisations")))
         if scope.sees_records:
             items.append((reverse("inventory:home"), _("Stock")))
+            items.append((reverse("inventory:trace"), _("Traceability")))
             items.append((reverse("coldchain:unit_list"), _("Cold chain")))
         if scope.sees_directory:
             items.append((reverse("partners:directory"), _("Partner directory")))

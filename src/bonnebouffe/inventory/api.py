@@ -1,3 +1,737 @@
-from ninja import Router
+"""The stock REST API (/api/stock/): lots, movements, transformations, counts, on hand,
+FEFO pick lists, the valorisation reconciliation and traces.
+
+Same permissions as the pages: lots through `lot_scope_q`, sites through
+`network.selectors.site_list` (to read) and `report_queries.site_operate_q` (to take stock
+out of, count or pick from); anything outside the scope answers 404. Quantities are integer
+grams, dates ISO 8601. A refused ledger operation answers 409 with {code, message}, the
+message in the request's language (Accept-Language).
+"""
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import Status
+
+from bonnebouffe.accounts.selectors import Scope, scope_for
+from bonnebouffe.network.models import Organisation, Site
+from bonnebouffe.network.selectors import organisation_get, site_get
+
+from .errors import LedgerError, LedgerErrorCode
+from .models import (
+    Allergen,
+    DateKind,
+    Destination,
+    FoodCategory,
+    Lot,
+    Movement,
+    StorageClass,
+    StorageLocation,
+)
+from .report_queries import (
+    TraceReport,
+    hold_reason_rows,
+    lot_balances,
+    lot_search,
+    movement_by_idempotency_key,
+    period_bounds,
+    reconciliation_build,
+    reconciliation_lots,
+    report_hubs,
+    report_mrcs,
+    sites_operated,
+    trace_report,
+    trace_start_lots,
+)
+from .selectors import lot_get, onhand_by_category, pick_list_fefo
+from .services import (
+    LotSpec,
+    TransformationInput,
+    movement_record,
+    stock_count_record,
+    transformation_record,
+)
 
 router = Router(tags=["stock"])
+
+
+# --- Schemas -------------------------------------------------------------------------
+
+
+class LedgerErrorOut(Schema):
+    code: str
+    message: str
+
+
+class HoldReasonOut(Schema):
+    code: str
+    label: str
+
+
+class BalanceOut(Schema):
+    site_id: int
+    site: str
+    location_id: int | None
+    location: str
+    quantity_g: int
+
+
+class LotOut(Schema):
+    id: int
+    code: str
+    product_name: str
+    category: str
+    storage_class: str
+    date_kind: str
+    date_value: date | None
+    allergens: list[str]
+    unit_weight_g: int | None
+    hub_id: int
+    donor_id: int | None
+    source_transformation_id: int | None
+    refused: bool
+    under_review: bool
+    recalled: bool
+    on_hand_g: int = 0
+
+
+class LotDetailOut(LotOut):
+    balances: list[BalanceOut]
+    hold_reasons: list[HoldReasonOut]
+    distributable: bool
+
+
+class MovementIn(Schema):
+    kind: Literal["transfer", "issue", "sale", "loss", "disposal"]
+    quantity_g: int = Field(..., gt=0, description="Grams")
+    from_site_id: int | None = None
+    from_location_id: int | None = None
+    to_site_id: int | None = None
+    to_location_id: int | None = None
+    recipient_id: int | None = None
+    destination: Destination | None = Field(
+        None, description="Disposals only: animal_feed, compost, disposal, food, transformed"
+    )
+    reason: str = Field("", max_length=200)
+    idempotency_key: str | None = Field(None, min_length=1, max_length=64)
+
+
+class MovementOut(Schema):
+    id: int
+    lot_code: str
+    kind: str
+    quantity_g: int
+    from_site_id: int | None
+    from_location_id: int | None
+    to_site_id: int | None
+    to_location_id: int | None
+    destination: str
+    recipient_id: int | None
+    transformation_id: int | None
+    reason: str
+    at: datetime
+    idempotency_key: str | None
+
+
+class TransformationInputIn(Schema):
+    lot_code: str = Field(..., min_length=1, max_length=20)
+    site_id: int | None = Field(None, description="Where the input is taken; default: the kitchen")
+    location_id: int | None = None
+    quantity_g: int = Field(..., gt=0)
+
+
+class TransformationOutputIn(Schema):
+    product_name: str = Field(..., min_length=1, max_length=200)
+    category: FoodCategory
+    storage_class: StorageClass
+    date_kind: DateKind
+    date_value: date | None = None
+    allergens: list[Allergen] = []
+    unit_weight_g: int | None = Field(None, gt=0)
+    quantity_g: int = Field(..., gt=0)
+
+
+class TransformationIn(Schema):
+    site_id: int
+    description: str = Field(..., min_length=1, max_length=200)
+    inputs: list[TransformationInputIn] = Field(..., min_length=1)
+    outputs: list[TransformationOutputIn] = Field(..., min_length=1)
+    output_location_id: int | None = None
+
+
+class TransformationOut(Schema):
+    id: int
+    site_id: int
+    description: str
+    at: datetime
+    inputs: list[MovementOut]
+    outputs: list[LotOut]
+
+
+class CountLineIn(Schema):
+    lot_code: str = Field(..., min_length=1, max_length=20)
+    location_id: int | None = None
+    counted_g: int = Field(..., ge=0)
+
+
+class CountIn(Schema):
+    site_id: int
+    location_id: int | None = Field(None, description="Count of one location only")
+    lines: list[CountLineIn] = Field(..., min_length=1)
+
+
+class CountLineOut(Schema):
+    lot_code: str
+    expected_g: int
+    counted_g: int
+    variance_g: int
+
+
+class CountOut(Schema):
+    id: int
+    site_id: int
+    location_id: int | None
+    closed_at: datetime | None
+    lines: list[CountLineOut]
+
+
+class OnHandRowOut(Schema):
+    category: str
+    storage_class: str
+    quantity_g: int
+
+
+class OnHandOut(Schema):
+    site_id: int
+    total_g: int
+    rows: list[OnHandRowOut]
+
+
+class PickOut(Schema):
+    lot_id: int
+    code: str
+    product_name: str
+    location_id: int | None
+    location: str
+    date_value: date | None
+    available_g: int
+    take_g: int
+
+
+class ReconciliationOut(Schema):
+    lot_count: int
+    start: datetime | None
+    end: datetime | None
+    opening_g: int | None
+    received_g: int | None
+    produced_g: int | None
+    closing_g: int | None
+    by_destination_g: dict[str, int] | None
+    gap_g: int | None
+    closes: bool
+    undestined_movement_count: int
+    projection_agrees: bool
+    projection_mismatch_count: int
+    projection_mismatch_lots: list[str] = Field(
+        description="Lot codes; empty for evaluators (totals only)"
+    )
+
+
+class OrganisationRefOut(Schema):
+    id: int
+    name: str
+
+
+class RecipientOut(Schema):
+    organisation_id: int | None
+    name: str
+    quantity_g: int
+
+
+class TraceLotOut(Schema):
+    code: str
+    product_name: str
+    unit_weight_g: int | None
+    date_kind: str
+    date_value: date | None
+    hub_id: int
+    source_transformation_id: int | None
+    received_g: int
+    distributed_g: int
+    on_hand_g: int
+    recalled: bool
+    hold_reasons: list[str]
+    donors: list[OrganisationRefOut]
+    recipients: list[RecipientOut]
+
+
+class TraceQuantityOut(Schema):
+    lot_code: str
+    quantity_g: int
+
+
+class TraceTransformationOut(Schema):
+    id: int
+    at: datetime
+    site_id: int
+    description: str
+    inputs: list[TraceQuantityOut]
+    outputs: list[TraceQuantityOut]
+
+
+class TraceOut(Schema):
+    direction: str
+    lots: list[TraceLotOut]
+    movements: list[MovementOut]
+    transformations: list[TraceTransformationOut]
+    recipients: list[RecipientOut]
+    donors: list[OrganisationRefOut]
+    distributed_g: int
+    hidden_lot_count: int
+    households: str = Field(
+        description="The ledger records organisations, not households: none are listed"
+    )
+
+
+# --- Helpers -------------------------------------------------------------------------
+
+
+def _staff(request: HttpRequest) -> Scope:
+    scope = scope_for(request.user)
+    if not scope.sees_records:
+        raise PermissionDenied
+    return scope
+
+
+def _conflict(exc: LedgerError) -> Status:
+    return Status(409, {"code": str(exc.code), "message": exc.message})
+
+
+def _lot(scope: Scope, code: str) -> Lot:
+    lot = lot_get(scope=scope, code=code.strip())
+    if lot is None:
+        raise Http404
+    return lot
+
+
+def _site_visible(scope: Scope, site_id: int | None) -> Site | None:
+    if site_id is None:
+        return None
+    site = site_get(scope=scope, pk=site_id)
+    if site is None:
+        raise Http404
+    return site
+
+
+def _site_operated(scope: Scope, site_id: int | None) -> Site | None:
+    if site_id is None:
+        return None
+    site = sites_operated(scope).filter(pk=site_id).first()
+    if site is None:
+        raise Http404
+    return site
+
+
+def _location(location_id: int | None) -> StorageLocation | None:
+    """The ledger refuses a location of another site (WRONG_SITE), so no scope is needed."""
+    if location_id is None:
+        return None
+    location = StorageLocation.objects.filter(pk=location_id).first()
+    if location is None:
+        raise Http404
+    return location
+
+
+def _organisation(scope: Scope, org_id: int | None) -> Organisation | None:
+    if org_id is None:
+        return None
+    org = organisation_get(scope=scope, pk=org_id)
+    if org is None:
+        raise Http404
+    return org
+
+
+def _movement_out(m: Movement) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "lot_code": m.lot.code,
+        "kind": m.kind,
+        "quantity_g": m.quantity_g,
+        "from_site_id": m.from_site_id,
+        "from_location_id": m.from_location_id,
+        "to_site_id": m.to_site_id,
+        "to_location_id": m.to_location_id,
+        "destination": m.destination,
+        "recipient_id": m.recipient_id,
+        "transformation_id": m.transformation_id,
+        "reason": m.reason,
+        "at": m.at,
+        "idempotency_key": m.idempotency_key,
+    }
+
+
+def _lot_detail(lot: Lot) -> dict[str, Any]:
+    balances = list(lot_balances(lot=lot))
+    reasons = hold_reason_rows(lot)
+    return {
+        **{f: getattr(lot, f) for f in LotOut.model_fields if f != "on_hand_g"},
+        "on_hand_g": sum(b.quantity_g for b in balances),
+        "balances": [
+            {
+                "site_id": b.site_id,
+                "site": f"{b.site.organisation.name} — {b.site.name}",
+                "location_id": b.location_id,
+                "location": b.location.name if b.location else "",
+                "quantity_g": b.quantity_g,
+            }
+            for b in balances
+        ],
+        "hold_reasons": [{"code": c, "label": label} for c, label in reasons],
+        "distributable": not reasons and not lot.refused,
+    }
+
+
+def _recipients(rows: list[tuple[Organisation | None, int]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "organisation_id": org.pk if org else None,
+            "name": org.name if org else "",
+            "quantity_g": g,
+        }
+        for org, g in rows
+    ]
+
+
+def _trace_out(report: TraceReport) -> dict[str, Any]:
+    return {
+        "direction": report.direction,
+        "lots": [
+            {
+                "code": lt.lot.code,
+                "product_name": lt.lot.product_name,
+                "unit_weight_g": lt.lot.unit_weight_g,
+                "date_kind": lt.lot.date_kind,
+                "date_value": lt.lot.date_value,
+                "hub_id": lt.lot.hub_id,
+                "source_transformation_id": lt.lot.source_transformation_id,
+                "received_g": lt.received_g,
+                "distributed_g": lt.distributed_g,
+                "on_hand_g": lt.on_hand_g,
+                "recalled": lt.lot.recalled,
+                "hold_reasons": lt.hold_reasons,
+                "donors": [{"id": d.pk, "name": d.name} for d in lt.donors],
+                "recipients": _recipients(lt.recipients),
+            }
+            for lt in report.lots
+        ],
+        "movements": [_movement_out(m) for m in report.movements],
+        "transformations": [
+            {
+                "id": t.transformation.pk,
+                "at": t.transformation.at,
+                "site_id": t.transformation.site_id,
+                "description": t.transformation.description,
+                "inputs": [{"lot_code": lot.code, "quantity_g": g} for lot, g in t.inputs],
+                "outputs": [{"lot_code": lot.code, "quantity_g": g} for lot, g in t.outputs],
+            }
+            for t in report.transformations
+        ],
+        "recipients": _recipients(report.recipients),
+        "donors": [{"id": d.pk, "name": d.name} for d in report.donors],
+        "distributed_g": report.distributed_g,
+        "hidden_lot_count": report.hidden_lot_count,
+        "households": _("The stock ledger records deliveries to organisations, not to households."),
+    }
+
+
+# --- Lots and movements --------------------------------------------------------------
+
+
+@router.get("/lots", response=list[LotOut])
+@paginate(LimitOffsetPagination)
+def lots(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    search: str = "",
+    site_id: int | None = None,
+    category: FoodCategory | None = None,
+):
+    """Lots of your scope, newest first; `search` is a lot code or part of a product name."""
+    scope = _staff(request)
+    _site_visible(scope, site_id)
+    return lot_search(scope=scope, search=search, site_id=site_id, category=category or "")
+
+
+@router.get("/lots/{code}", response=LotDetailOut)
+def lot_detail(request: HttpRequest, code: str):  # type: ignore[no-untyped-def]
+    """One lot with its stock per site and location and why it may not be distributed."""
+    return _lot_detail(_lot(_staff(request), code))
+
+
+@router.post(
+    "/lots/{code}/movements",
+    response={201: MovementOut, 200: MovementOut, 409: LedgerErrorOut},
+)
+def movement_add(request: HttpRequest, code: str, payload: MovementIn):  # type: ignore[no-untyped-def]
+    """Transfer, issue, sell, lose or dispose of part of a lot.
+
+    Stock leaves `from_site_id` (a site you operate) and, for a transfer, goes to
+    `to_site_id`. The same `idempotency_key` sent again returns the first movement (200)
+    and changes nothing.
+    """
+    scope = _staff(request)
+    lot = _lot(scope, code)
+    if payload.idempotency_key:
+        earlier = movement_by_idempotency_key(payload.idempotency_key)
+        if earlier is not None:
+            if earlier.lot_id != lot.pk:
+                return _conflict(LedgerError(LedgerErrorCode.INVALID_MOVEMENT, "key reused"))
+            return Status(200, _movement_out(earlier))
+    from_site = _site_operated(scope, payload.from_site_id)
+    to_site = _site_visible(scope, payload.to_site_id)
+    try:
+        movement = movement_record(
+            lot=lot,
+            kind=payload.kind,
+            quantity_g=payload.quantity_g,
+            actor=request.user,
+            from_site=from_site,
+            from_location=_location(payload.from_location_id),
+            to_site=to_site,
+            to_location=_location(payload.to_location_id),
+            destination=payload.destination.value if payload.destination else "",
+            recipient=_organisation(scope, payload.recipient_id),
+            reason=payload.reason,
+            idempotency_key=payload.idempotency_key,
+        )
+    except LedgerError as exc:
+        return _conflict(exc)
+    except IntegrityError:  # the same key sent twice at the same moment: one wins
+        earlier = movement_by_idempotency_key(payload.idempotency_key or "")
+        if earlier is None or earlier.lot_id != lot.pk:
+            raise
+        return Status(200, _movement_out(earlier))
+    return Status(201, _movement_out(movement))
+
+
+@router.post("/transformations", response={201: TransformationOut, 409: LedgerErrorOut})
+def transformation_add(request: HttpRequest, payload: TransformationIn):  # type: ignore[no-untyped-def]
+    """Consume input lots and make new lots in one step (all or nothing)."""
+    scope = _staff(request)
+    site = _site_operated(scope, payload.site_id)
+    assert site is not None
+    inputs = []
+    for item in payload.inputs:
+        input_site = _site_operated(scope, item.site_id) if item.site_id else site
+        assert input_site is not None
+        inputs.append(
+            TransformationInput(
+                lot=_lot(scope, item.lot_code),
+                site=input_site,
+                location=_location(item.location_id),
+                quantity_g=item.quantity_g,
+            )
+        )
+    org = site.organisation
+    hub = org if org.is_hub else (org.hub or inputs[0].lot.hub)
+    outputs = [
+        (
+            LotSpec(
+                product_name=o.product_name,
+                category=o.category,
+                storage_class=o.storage_class,
+                date_kind=o.date_kind,
+                date_value=o.date_value,
+                allergens=[a.value for a in o.allergens],
+                unit_weight_g=o.unit_weight_g,
+            ),
+            o.quantity_g,
+        )
+        for o in payload.outputs
+    ]
+    try:
+        transformation, made = transformation_record(
+            site=site,
+            hub=hub,
+            description=payload.description,
+            inputs=inputs,
+            outputs=outputs,
+            actor=request.user,
+            output_location=_location(payload.output_location_id),
+        )
+    except LedgerError as exc:
+        return _conflict(exc)
+    used = transformation.movements.filter(kind="transform_in").select_related("lot")
+    return Status(
+        201,
+        {
+            "id": transformation.pk,
+            "site_id": site.pk,
+            "description": transformation.description,
+            "at": transformation.at,
+            "inputs": [_movement_out(m) for m in used],
+            "outputs": [
+                {
+                    **{f: getattr(lot, f) for f in LotOut.model_fields if f != "on_hand_g"},
+                    "on_hand_g": g,
+                }
+                for lot, (_spec, g) in zip(made, outputs, strict=True)
+            ],
+        },
+    )
+
+
+@router.post("/counts", response={201: CountOut, 409: LedgerErrorOut})
+def count_add(request: HttpRequest, payload: CountIn):  # type: ignore[no-untyped-def]
+    """Record a physical count; each variance becomes an adjustment movement."""
+    scope = _staff(request)
+    site = _site_operated(scope, payload.site_id)
+    assert site is not None
+    seen: set[tuple[str, int | None]] = set()
+    counted = []
+    for line in payload.lines:
+        key = (line.lot_code.strip().upper(), line.location_id)
+        if key in seen:
+            raise ValidationError(
+                {"lines": [_("Lot %(code)s is counted twice.") % {"code": line.lot_code}]}
+            )
+        seen.add(key)
+        counted.append((_lot(scope, line.lot_code), _location(line.location_id), line.counted_g))
+    try:
+        count = stock_count_record(
+            site=site,
+            counted=counted,
+            actor=request.user,
+            location=_location(payload.location_id),
+        )
+    except LedgerError as exc:
+        return _conflict(exc)
+    return Status(
+        201,
+        {
+            "id": count.pk,
+            "site_id": site.pk,
+            "location_id": count.location_id,
+            "closed_at": count.closed_at,
+            "lines": [
+                {
+                    "lot_code": line.lot.code,
+                    "expected_g": line.expected_g,
+                    "counted_g": line.counted_g,
+                    "variance_g": line.variance_g,
+                }
+                for line in count.lines.select_related("lot").order_by("pk")
+            ],
+        },
+    )
+
+
+# --- Sites ---------------------------------------------------------------------------
+
+
+@router.get("/sites/{site_id}/onhand", response=OnHandOut)
+def site_onhand(request: HttpRequest, site_id: int):  # type: ignore[no-untyped-def]
+    """On hand at a site per food category and storage class, in grams."""
+    scope = _staff(request)
+    _site_visible(scope, site_id)
+    rows = [
+        {
+            "category": r["lot__category"],
+            "storage_class": r["lot__storage_class"],
+            "quantity_g": int(r["quantity_g"]),
+        }
+        for r in onhand_by_category(site_id=site_id)
+    ]
+    return {"site_id": site_id, "total_g": sum(r["quantity_g"] for r in rows), "rows": rows}
+
+
+@router.get("/sites/{site_id}/pick-list", response=list[PickOut])
+def site_pick_list(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    site_id: int,
+    category: FoodCategory | None = None,
+    quantity_g: int | None = Query(None, gt=0),  # type: ignore[type-arg]
+):
+    """First-expired-first-out pick list of a site you operate (blocked lots left out)."""
+    scope = _staff(request)
+    _site_operated(scope, site_id)
+    return pick_list_fefo(site_id=site_id, category=category or None, quantity_g=quantity_g)
+
+
+# --- Reports -------------------------------------------------------------------------
+
+
+@router.get("/reconciliation", response=ReconciliationOut)
+def reconciliation(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    hub_id: int | None = None,
+    mrc_id: int | None = None,
+    lot: str = "",
+    start: date | None = None,
+    end: date | None = None,
+):
+    """received (+ opening, + produced) = on hand + Σ destinations, to the gram, from the
+    movements; plus the check that the stock on hand agrees with them. Evaluators get the
+    totals of their network, a hub or an MRC, never a lot."""
+    scope = scope_for(request.user)
+    if not scope.sees_aggregates:
+        raise PermissionDenied
+    if hub_id and not report_hubs(scope).filter(pk=hub_id).exists():
+        raise Http404
+    if mrc_id and not report_mrcs(scope).filter(pk=mrc_id).exists():
+        raise Http404
+    if lot and not scope.sees_records:
+        raise PermissionDenied
+    if start and end and start > end:
+        raise ValidationError({"start": [_("The first day must come before the last day.")]})
+    lower, upper = period_bounds(start, end)
+    report = reconciliation_build(
+        lots=reconciliation_lots(scope=scope, hub_id=hub_id, mrc_id=mrc_id, lot_code=lot),
+        start=lower,
+        end=upper,
+    )
+    figures = report.figures or {}
+    return {
+        "lot_count": report.lot_count,
+        "start": lower,
+        "end": upper,
+        "opening_g": figures.get("opening_g"),
+        "received_g": figures.get("received_g"),
+        "produced_g": figures.get("produced_g"),
+        "closing_g": figures.get("closing_g"),
+        "by_destination_g": figures.get("by_destination_g"),
+        "gap_g": figures.get("gap_g"),
+        "closes": report.closes,
+        "undestined_movement_count": report.undestined_count,
+        "projection_agrees": report.projection_agrees,
+        "projection_mismatch_count": len(report.mismatches),
+        "projection_mismatch_lots": (
+            [m.code for m in report.mismatches] if scope.sees_records else []
+        ),
+    }
+
+
+@router.get("/trace", response=TraceOut)
+def trace(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    lot: str = "",
+    donor_id: int | None = None,
+    product: str = "",
+    direction: Literal["down", "up"] = "down",
+):
+    """Downstream (recall): every lot made from the matching lots, movements,
+    transformations and recipient organisations. Upstream (`direction=up`, one lot code):
+    the lots and donors it came from."""
+    scope = _staff(request)
+    if direction == "up":
+        found = _lot(scope, lot)
+        return _trace_out(trace_report(scope=scope, lot_ids=[found.pk], direction="up"))
+    if not (lot.strip() or donor_id or product.strip()):
+        raise ValidationError({"lot": [_("Give a lot code, a donor or a product name.")]})
+    start = trace_start_lots(scope=scope, lot_code=lot, donor_id=donor_id, product=product)
+    return _trace_out(trace_report(scope=scope, lot_ids=list(start.values_list("pk", flat=True))))

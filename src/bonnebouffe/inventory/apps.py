@@ -8,4 +8,4 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Stock ledger")
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401  (registers the job runners)
+        from . import report_jobs, tasks  # noqa: F401  (register the job runners)

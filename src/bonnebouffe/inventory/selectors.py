@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from bonnebouffe.accounts.selectors import Scope
 from bonnebouffe.domain.food_safety import (
@@ -110,6 +111,34 @@ def lot_scope_q(scope: Scope, prefix: str = "") -> Q:
         own_hubs = Organisation.objects.filter(pk__in=scope.own_org_ids).values("hub_id")
         q |= Q(**{f"{p}hub_id__in": own_hubs}) | Q(**{f"{p}hub_id__in": scope.own_org_ids})
         q |= Q(**{f"{p}donor_id__in": scope.own_org_ids})
+    return q
+
+
+HOLD_REASON_LABELS = {
+    HoldReason.USE_BY_PASSED: _("Past its expiry date (date limite d'utilisation)"),
+    HoldReason.BEST_BEFORE_TOO_OLD: _("Shelf-stable food more than a year past its best-before"),
+    HoldReason.TEMPERATURE_REVIEW: _("Held for a temperature excursion review"),
+    HoldReason.RECALL: _("Recalled"),
+}
+
+
+def site_operate_q(scope: Scope, prefix: str = "") -> Q:
+    """Sites whose stock a scope may move out or count: the network (administrators), the
+    hub and MRCs (coordinators), their own organisations (other staff). Narrower than
+    `network.selectors.site_list`, which also shows every hub of the network."""
+    p = prefix
+    if scope.is_superuser:
+        return Q()
+    if not scope.sees_records:
+        return Q(pk__in=[])
+    q = Q(**{f"{p}organisation__network_id__in": scope.admin_network_ids})
+    q |= Q(**{f"{p}organisation_id__in": scope.coordinator_hub_ids | scope.own_org_ids})
+    q |= Q(
+        **{
+            f"{p}organisation__mrc_id__in": scope.coordinator_mrc_ids,
+            f"{p}organisation__network_id__in": scope.network_ids,
+        }
+    )
     return q
 
 
@@ -259,7 +288,9 @@ def reconcile(
     for row in (
         window.filter(kind__in=OUTFLOW_KINDS).values("destination").annotate(q=Sum("quantity_g"))
     ):
-        by_dest[Dest(row["destination"])] += int(row["q"])
+        # An outflow without a known destination is left out of the sums: it shows as a gap.
+        if row["destination"] in {d.value for d in Dest}:
+            by_dest[Dest(row["destination"])] += int(row["q"])
     upto = moves.filter(at__lt=end) if end else moves
     closing = _sum(upto.filter(kind__in=INFLOW_KINDS)) - _sum(upto.filter(kind__in=OUTFLOW_KINDS))
     rec = Reconciliation(

@@ -14,10 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from bonnebouffe.core.services import notification_send
 from bonnebouffe.network.models import Organisation, Site
 
 from .errors import LedgerError, LedgerErrorCode
@@ -32,6 +36,7 @@ from .models import (
     StorageLocation,
     Transformation,
 )
+from .report_queries import TraceReport, recall_notice_organisations
 from .selectors import DISTRIBUTION_KINDS, lot_hold_reasons
 
 OUTFLOW_DESTINATION = {
@@ -448,3 +453,31 @@ def pick_list_issue(
         except LedgerError as exc:
             raise PickFailed(lot.code, exc) from exc
     return movements
+
+
+@transaction.atomic
+def lot_recall_notify(*, report: TraceReport, query: str) -> tuple[int, int]:
+    """Mark the traced lots recalled (blocked from distribution) and tell the hubs, the sites
+    still holding them and the recipient organisations. The ledger is not touched: the stock
+    stays where it is until someone disposes of it. Returns (lots newly recalled, organisations
+    told)."""
+    todo = [lt.lot for lt in report.lots if not lt.lot.recalled]
+    if not todo:
+        return 0, 0
+    lot_recall(lot_ids=[lot.pk for lot in todo])
+    codes = [lot.code for lot in todo]
+    products = sorted({lot.product_name for lot in todo})
+    url = reverse("inventory:trace") + "?" + query
+    # Read by several people: written in the network's language, like other notifications.
+    with translation.override(settings.LANGUAGE_CODE):
+        message = _(
+            "Recall: %(count)s lots are recalled (%(products)s; lot codes %(codes)s). "
+            "Stop distributing them and set them aside."
+        ) % {
+            "count": len(todo),
+            "products": ", ".join(products[:3]) + (" …" if len(products) > 3 else ""),
+            "codes": ", ".join(codes[:5]) + (" …" if len(codes) > 5 else ""),
+        }
+    orgs = recall_notice_organisations(report)
+    notification_send(message=message, url=url[:300], organisation_ids=[o.pk for o in orgs])
+    return len(todo), len(orgs)

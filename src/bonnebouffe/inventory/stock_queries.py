@@ -14,11 +14,10 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from bonnebouffe.accounts.selectors import Scope
-from bonnebouffe.domain.food_safety import HoldReason
 from bonnebouffe.network.models import Organisation, OrganisationKind, Site
 from bonnebouffe.network.selectors import organisation_list, site_list
 
@@ -34,38 +33,20 @@ from .models import (
     StorageLocation,
 )
 from .selectors import (
+    HOLD_REASON_LABELS,
     distributable_q,
     lot_hold_reasons,
     lot_list,
     safety_policy,
+    site_operate_q,
     today,
 )
 
-HOLD_REASON_LABELS = {
-    HoldReason.USE_BY_PASSED: _("Past its expiry date (date limite d'utilisation)"),
-    HoldReason.BEST_BEFORE_TOO_OLD: _("Shelf-stable food more than a year past its best-before"),
-    HoldReason.TEMPERATURE_REVIEW: _("Held for a temperature excursion review"),
-    HoldReason.RECALL: _("Recalled"),
-}
 REFUSED_LABEL = _("Refused at reception")
 
 
-def stock_site_q(scope: Scope, prefix: str = "") -> Q:
-    """Sites where the scope handles stock (the network directory's rule, less other hubs)."""
-    p = prefix
-    if scope.is_superuser:
-        return Q()
-    if not scope.is_staff_member:
-        return Q(pk__in=[])
-    q = Q(**{f"{p}organisation__network_id__in": scope.admin_network_ids})
-    q |= Q(
-        **{
-            f"{p}organisation__mrc_id__in": scope.coordinator_mrc_ids,
-            f"{p}organisation__network_id__in": scope.network_ids,
-        }
-    )
-    q |= Q(**{f"{p}organisation_id__in": scope.own_org_ids | scope.coordinator_hub_ids})
-    return q
+# Sites where the scope handles stock: one rule for stock pages, reports and the API.
+stock_site_q = site_operate_q
 
 
 def stock_site_list(*, scope: Scope) -> QuerySet[Site]:

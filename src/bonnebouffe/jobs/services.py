@@ -57,7 +57,7 @@ def job_run(*, job_id: Any) -> str:
 
     fields: dict[str, Any] = {"finished_at": timezone.now()}
     try:
-        result = runner_for(job.kind)(job.params, progress)
+        result = runner_for(job.kind)({**job.params, "job_id": str(job.pk)}, progress)
         fields.update(status=JobStatus.SUCCEEDED, progress=100, result=result, message="")
     except JobCancelled:
         fields.update(status=JobStatus.CANCELLED, message=_("Cancelled at your request."))
