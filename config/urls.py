@@ -16,6 +16,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("stock/", include("bonnebouffe.inventory.urls")),
     path("dons/", include("bonnebouffe.rescue.urls")),
     path("froid/", include("bonnebouffe.coldchain.urls")),
+    path("repartition/", include("bonnebouffe.allocation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bonnebouffe.inventory",
     "bonnebouffe.coldchain",
     "bonnebouffe.rescue",
+    "bonnebouffe.allocation",
     "bonnebouffe.demo",
 ]
 

@@ -18,6 +18,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from bonnebouffe.accounts.api import router as accounts_router
+from bonnebouffe.allocation.api import router as allocation_router
 from bonnebouffe.accounts.services import api_token_authenticate
 from bonnebouffe.coldchain.api import router as coldchain_router
 from bonnebouffe.households.api import router as households_router
@@ -131,3 +132,4 @@ api.add_router("/jobs/", jobs_router)
 api.add_router("/stock/", inventory_router)
 api.add_router("/rescue/", rescue_router)
 api.add_router("/coldchain/", coldchain_router)
+api.add_router("/allocation/", allocation_router)

@@ -1,0 +1,1 @@
+"""Job runners of the allocation app (being written)."""

@@ -1,0 +1,4 @@
+from django.urls import URLPattern, URLResolver
+
+app_name = "allocation"
+urlpatterns: list[URLPattern | URLResolver] = []
