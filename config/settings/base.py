@@ -29,7 +29,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 # The public address of the app, for absolute links in emails (e.g. https://bonnebouffe.example.org).
-SITE_URL = os.environ.get("BONNEBOUFFE_SITE_URL", "").rstrip("/")
+BONNEBOUFFE_SITE_URL = os.environ.get("BONNEBOUFFE_SITE_URL", "").rstrip("/")
 
 # Demo mode lists the demo accounts on the sign-in page. Never on in production.
 DEMO_MODE = os.environ.get("BONNEBOUFFE_DEMO", "0") == "1"

@@ -18,8 +18,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from bonnebouffe.accounts.api import router as accounts_router
-from bonnebouffe.allocation.api import router as allocation_router
 from bonnebouffe.accounts.services import api_token_authenticate
+from bonnebouffe.allocation.api import router as allocation_router
 from bonnebouffe.coldchain.api import router as coldchain_router
 from bonnebouffe.households.api import router as households_router
 from bonnebouffe.inventory.api import router as inventory_router

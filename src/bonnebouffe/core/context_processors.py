@@ -26,6 +26,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("inventory:reconciliation"), _("Valorisation")))
         if scope.sees_records:
             items.append((reverse("network:organisation_list"), _("Organisations")))
+        if scope.has_role("network_admin", "hub_coordinator", "agency_staff"):
+            items.append((reverse("rescue:offer_list"), _("Offers")))
+        if scope.has_role("donor", "grocery_staff", "kitchen_manager"):
+            items.append((reverse("rescue:my_offers"), _("My offers")))
         if scope.sees_records:
             items.append((reverse("inventory:home"), _("Stock")))
             items.append((reverse("inventory:trace"), _("Traceability")))

@@ -31,6 +31,8 @@ from bonnebouffe.network.models import (
 from bonnebouffe.partners.models import Contribution, ContributionType, Project, ProjectStatus
 from bonnebouffe.territory.models import MRC, Municipality, Region
 
+from .stock import demo_stock_generate, demo_stock_reset
+
 NETWORK_SLUG = "ouest-monteregie"
 NETWORK_NAME = "Réseau Bonne Bouffe — Ouest de la Montérégie"
 DEMO_PASSWORD = "bonnebouffe-demo"
@@ -70,6 +72,8 @@ DONOR_KINDS: list[tuple[str, str]] = [
     (OrganisationKind.FARM, "Verger de {m}"),
     (OrganisationKind.GROCERY, "Épicerie de {m}"),
     (OrganisationKind.RESTAURANT, "Traiteur de {m}"),
+    (OrganisationKind.LOCAL_SHOP, "Boulangerie de {m}"),
+    (OrganisationKind.SCHOOL, "Cafétéria de l'école secondaire de {m}"),
 ]
 
 PROJECTS = [
@@ -164,6 +168,9 @@ class DemoSummary:
     users: int = 0
     households: int = 0
     contributions: int = 0
+    offers: int = 0
+    lots: int = 0
+    readings: int = 0
     accounts: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -173,6 +180,7 @@ def demo_reset() -> None:
     if network is None:
         return
     orgs = Organisation.objects.filter(network=network)
+    demo_stock_reset(orgs)
     Household.objects.filter(agency__in=orgs).delete()
     Contribution.objects.filter(organisation__in=orgs).delete()
     Project.objects.filter(network=network).delete()
@@ -219,7 +227,9 @@ def _point(rng: random.Random, m: Municipality) -> tuple[Decimal, Decimal]:
 
 
 @transaction.atomic
-def demo_generate(*, scale: str = "region", seed: int = 42) -> DemoSummary:
+def demo_generate(
+    *, scale: str = "region", seed: int = 42, with_stock: bool | None = None
+) -> DemoSummary:
     """Generate the demo network. Raises ValueError if it already exists (reset first)."""
     if scale not in ("region", "province"):
         raise ValueError("scale must be 'region' or 'province'")
@@ -227,6 +237,8 @@ def demo_generate(*, scale: str = "region", seed: int = 42) -> DemoSummary:
         raise ValueError("The demo network already exists; use --reset to generate it again.")
     rng = random.Random(seed)
     summary = DemoSummary(scale=scale)
+    if with_stock is None:
+        with_stock = scale == "region"
     region = Region.objects.get(code="16")
     network = Network.objects.create(name=NETWORK_NAME, slug=NETWORK_SLUG)
     network.regions.add(region)
@@ -287,7 +299,16 @@ def demo_generate(*, scale: str = "region", seed: int = 42) -> DemoSummary:
     kinds = [(k, pattern) for k, pattern, w in AGENCY_KINDS for _ in range(w)]
     used: set[str] = {o.name for o in orgs}
     agencies: list[Organisation] = []
-    guaranteed = [by_name["Châteauguay"]]  # the demo agency account's organisation
+    # Every MRC gets agencies in its larger municipalities first (rural MRCs too), then the
+    # rest follow population. The last in the list is the demo agency account's organisation.
+    per_mrc = 16 if scale == "province" else 4
+    guaranteed: list[Municipality] = []
+    for mrc in mrcs:
+        local = sorted(
+            (m for m in municipalities if m.mrc_id == mrc.pk), key=lambda m: -(m.population or 0)
+        )
+        guaranteed += [local[i % min(len(local), 3)] for i in range(per_mrc)]
+    guaranteed.append(by_name["Châteauguay"])
     while len(agencies) < n_agencies:
         muni = guaranteed.pop() if guaranteed else rng.choices(municipalities, weights=weights)[0]
         kind, pattern = (
@@ -303,7 +324,12 @@ def demo_generate(*, scale: str = "region", seed: int = 42) -> DemoSummary:
     # Donors, institutions and partners.
     n_donors = 240 if scale == "province" else 24
     for i in range(n_donors):
-        muni = rng.choices(municipalities, weights=weights)[0]
+        # Two donors per MRC first, so that every hub has food to rescue.
+        muni = (
+            rng.choice([m for m in municipalities if m.mrc_id == mrcs[i // 2].pk])
+            if i < 2 * len(mrcs)
+            else rng.choices(municipalities, weights=weights)[0]
+        )
         kind, pattern = DONOR_KINDS[i % len(DONOR_KINDS)]
         name = pattern.format(m=muni.name)
         if name in used:
@@ -497,6 +523,9 @@ def demo_generate(*, scale: str = "region", seed: int = 42) -> DemoSummary:
     households[0].user = demo_users["menage.demo"]
     Household.objects.bulk_create(households)
 
+    if with_stock:
+        stock = demo_stock_generate(rng=rng)
+        summary.offers, summary.lots, summary.readings = stock.offers, stock.lots, stock.readings
     summary.organisations = len(orgs)
     summary.sites = len(sites)
     summary.hubs = len(hubs)

@@ -33,5 +33,6 @@ class Command(BaseCommand):
             f"Demo network ({summary.scale}): {summary.organisations} organisations, "
             f"{summary.hubs} hubs, {summary.agencies} agencies, {summary.sites} sites, "
             f"{summary.contributions} contributions, {summary.households} households, "
-            f"{summary.users} demo accounts."
+            f"{summary.users} demo accounts; {summary.offers} offers, {summary.lots} lots, "
+            f"{summary.readings} temperature readings."
         )
