@@ -34,3 +34,20 @@ def test_every_demo_account_of_the_sign_in_page_exists(db):
         user = User.objects.get(username=username)
         assert user.memberships.filter(role=role).exists()
         assert user.check_password("bonnebouffe-demo")
+
+
+def test_the_demo_stock_story_closes_to_the_gram(db):
+    from bonnebouffe.coldchain.models import Excursion
+    from bonnebouffe.inventory.models import Lot
+    from bonnebouffe.inventory.selectors import balance_rebuild_diff, reconcile
+    from bonnebouffe.rescue.models import Offer
+
+    summary = demo_generate(scale="region", seed=3, with_stock=True)
+    assert summary.lots > 100 and summary.readings > 100
+    assert Offer.objects.filter(status="open").exists()  # today's offers, waiting for a hub
+    result = reconcile(Lot.objects.all())
+    assert result["closes"]
+    assert result["by_destination_g"]["food"] > 0
+    assert result["by_destination_g"]["compost"] + result["by_destination_g"]["animal_feed"] > 0
+    assert balance_rebuild_diff() == []
+    assert Excursion.objects.filter(status="open").exists()

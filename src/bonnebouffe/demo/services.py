@@ -228,7 +228,7 @@ def _point(rng: random.Random, m: Municipality) -> tuple[Decimal, Decimal]:
 
 @transaction.atomic
 def demo_generate(
-    *, scale: str = "region", seed: int = 42, with_stock: bool | None = None
+    *, scale: str = "region", seed: int = 42, with_stock: bool = False
 ) -> DemoSummary:
     """Generate the demo network. Raises ValueError if it already exists (reset first)."""
     if scale not in ("region", "province"):
@@ -237,8 +237,6 @@ def demo_generate(
         raise ValueError("The demo network already exists; use --reset to generate it again.")
     rng = random.Random(seed)
     summary = DemoSummary(scale=scale)
-    if with_stock is None:
-        with_stock = scale == "region"
     region = Region.objects.get(code="16")
     network = Network.objects.create(name=NETWORK_NAME, slug=NETWORK_SLUG)
     network.regions.add(region)

@@ -15,6 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42)
         parser.add_argument("--reset", action="store_true", help="Remove the demo network first.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if it exists.")
+        parser.add_argument(
+            "--no-stock",
+            action="store_true",
+            help="Skip the weeks of offers, receptions, stock and temperatures (region scale).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from bonnebouffe.demo.services import NETWORK_SLUG
@@ -26,7 +31,11 @@ class Command(BaseCommand):
         if options["reset"]:
             demo_reset()
         try:
-            summary = demo_generate(scale=options["scale"], seed=options["seed"])
+            summary = demo_generate(
+                scale=options["scale"],
+                seed=options["seed"],
+                with_stock=options["scale"] == "region" and not options["no_stock"],
+            )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
