@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "bonnebouffe.coldchain",
     "bonnebouffe.rescue",
     "bonnebouffe.allocation",
+    "bonnebouffe.logistics",
     "bonnebouffe.demo",
 ]
 

@@ -24,6 +24,7 @@ from bonnebouffe.coldchain.api import router as coldchain_router
 from bonnebouffe.households.api import router as households_router
 from bonnebouffe.inventory.api import router as inventory_router
 from bonnebouffe.jobs.api import router as jobs_router
+from bonnebouffe.logistics.api import router as logistics_router
 from bonnebouffe.network.api import router as network_router
 from bonnebouffe.partners.api import router as partners_router
 from bonnebouffe.rescue.api import router as rescue_router
@@ -133,3 +134,4 @@ api.add_router("/stock/", inventory_router)
 api.add_router("/rescue/", rescue_router)
 api.add_router("/coldchain/", coldchain_router)
 api.add_router("/allocation/", allocation_router)
+api.add_router("/logistics/", logistics_router)

@@ -1,0 +1,1 @@
+"""Job runners of the logistics app (being written)."""
