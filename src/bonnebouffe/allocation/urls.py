@@ -1,4 +1,18 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from . import views
 
 app_name = "allocation"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.run_index, name="run_list"),
+    path("resume/", views.summary, name="summary"),
+    path("<int:pk>/", views.run_detail, name="run_detail"),
+    path("<int:pk>/publier/", views.run_publish_view, name="run_publish"),
+    path("lignes/<int:pk>/ajuster/", views.line_adjust_view, name="line_adjust"),
+    path("mes-lignes/", views.my_lines_view, name="my_lines"),
+    path("lignes/<int:pk>/confirmer/", views.line_confirm_view, name="line_confirm"),
+    path("lignes/<int:pk>/refuser/", views.line_refuse_view, name="line_refuse"),
+    path("lignes/<int:pk>/livrer/", views.line_deliver_view, name="line_deliver"),
+    path("besoins/", views.needs, name="needs"),
+    path("besoins/<int:agency_id>/", views.need_edit, name="need_edit"),
+]

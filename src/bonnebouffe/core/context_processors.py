@@ -30,6 +30,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("rescue:offer_list"), _("Offers")))
         if scope.has_role("donor", "grocery_staff", "kitchen_manager"):
             items.append((reverse("rescue:my_offers"), _("My offers")))
+        if scope.has_role("network_admin", "hub_coordinator"):
+            items.append((reverse("allocation:run_list"), _("Fair allocation")))
+        elif scope.has_role("agency_staff"):
+            items.append((reverse("allocation:my_lines"), _("My allocations")))
         if scope.sees_records:
             items.append((reverse("inventory:home"), _("Stock")))
             items.append((reverse("inventory:trace"), _("Traceability")))

@@ -340,6 +340,7 @@ def demo_stock_generate(*, rng: random.Random, weeks: int = 4) -> StockSummary:
 def demo_stock_reset(organisations: QuerySet[Organisation]) -> None:
     """Delete the demo's rescue, stock and cold-chain rows (the ledger is append-only in the
     app; only the demo generator removes it, to start over)."""
+    from bonnebouffe.allocation.models import AgencyNeed, AllocationPolicy, AllocationRun
     from bonnebouffe.coldchain.models import Excursion
     from bonnebouffe.core.models import Notification
     from bonnebouffe.inventory.models import (
@@ -352,6 +353,9 @@ def demo_stock_reset(organisations: QuerySet[Organisation]) -> None:
     from bonnebouffe.rescue.models import Reception, ReceptionItem
 
     Notification.objects.filter(organisation__in=organisations).delete()
+    AllocationRun.objects.filter(network__organisations__in=organisations).distinct().delete()
+    AgencyNeed.objects.filter(agency__in=organisations).delete()
+    AllocationPolicy.objects.filter(network__organisations__in=organisations).delete()
     ReceptionItem.objects.filter(reception__site__organisation__in=organisations).delete()
     Reception.objects.filter(site__organisation__in=organisations).delete()
     AcceptanceLine.objects.filter(acceptance__taker__in=organisations).delete()
