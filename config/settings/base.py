@@ -193,6 +193,12 @@ BONNEBOUFFE_SAFETY: dict[str, object] = {}
 OFFER_CASCADE_HOME_HUB_HOURS = int(os.environ.get("OFFER_CASCADE_HOME_HUB_HOURS", "4"))
 OFFER_CASCADE_NETWORK_HOURS = int(os.environ.get("OFFER_CASCADE_NETWORK_HOURS", "8"))
 
+# Route planning: seconds given to the solver for one plan (a background job).
+LOGISTICS_PLAN_TIME_LIMIT_S = int(os.environ.get("LOGISTICS_PLAN_TIME_LIMIT_S", "20"))
+# Fair allocation: the equity band around each agency's fair share (a network policy may
+# override it).
+ALLOCATION_DELTA = float(os.environ.get("ALLOCATION_DELTA", "0.10"))
+
 # Map tiles: none by default, so maps work on a hall's network without internet.
 MAP_TILE_URL = os.environ.get("BONNEBOUFFE_MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("BONNEBOUFFE_MAP_TILE_ATTRIBUTION", "")

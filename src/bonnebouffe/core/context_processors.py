@@ -34,6 +34,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("allocation:run_list"), _("Fair allocation")))
         elif scope.has_role("agency_staff"):
             items.append((reverse("allocation:my_lines"), _("My allocations")))
+        if scope.has_role("network_admin", "hub_coordinator"):
+            items.append((reverse("logistics:plan_list"), _("Routes")))
+        if scope.has_role("driver"):
+            items.append((reverse("logistics:driver_today"), _("My route today")))
         if scope.sees_records:
             items.append((reverse("inventory:home"), _("Stock")))
             items.append((reverse("inventory:trace"), _("Traceability")))

@@ -21,6 +21,7 @@ from bonnebouffe.accounts.models import Membership, Role, User
 from bonnebouffe.accounts.services import membership_create, user_create
 from bonnebouffe.allocation.demo import demo_allocation_generate
 from bonnebouffe.households.models import Household
+from bonnebouffe.logistics.demo import demo_logistics_generate
 from bonnebouffe.network.models import (
     Network,
     OpeningHours,
@@ -525,6 +526,7 @@ def demo_generate(
     if with_stock:
         stock = demo_stock_generate(rng=rng)
         demo_allocation_generate(rng=rng)
+        demo_logistics_generate(rng=rng)
         summary.offers, summary.lots, summary.readings = stock.offers, stock.lots, stock.readings
     summary.organisations = len(orgs)
     summary.sites = len(sites)

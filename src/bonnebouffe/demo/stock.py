@@ -350,9 +350,15 @@ def demo_stock_reset(organisations: QuerySet[Organisation]) -> None:
         StockCountLine,
         Transformation,
     )
+    from bonnebouffe.logistics.models import DeliveryRequest, Driver, RoutePlan, Shift, Vehicle
     from bonnebouffe.rescue.models import Reception, ReceptionItem
 
     Notification.objects.filter(organisation__in=organisations).delete()
+    RoutePlan.objects.filter(network__organisations__in=organisations).distinct().delete()
+    DeliveryRequest.objects.filter(hub__in=organisations).delete()
+    Shift.objects.filter(vehicle__hub__in=organisations).delete()
+    Vehicle.objects.filter(hub__in=organisations).delete()
+    Driver.objects.filter(hub__in=organisations).delete()
     AllocationRun.objects.filter(network__organisations__in=organisations).distinct().delete()
     AgencyNeed.objects.filter(agency__in=organisations).delete()
     AllocationPolicy.objects.filter(network__organisations__in=organisations).delete()

@@ -1,3 +1,157 @@
-from ninja import Router
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.errors import HttpError
+from ninja.responses import Status
+
+from bonnebouffe.accounts.selectors import scope_for
+from bonnebouffe.jobs.tasks import job_submit
+
+from .models import StopStatus
+from .selectors import may_plan, plan_get, plan_list, planning_hubs, stop_for_update
+from .services import StopUpdateError, stop_update_apply
+from .tasks import PLAN_JOB
 
 router = Router(tags=["logistics"])
+
+
+class PlanOut(Schema):
+    id: int
+    date: date
+    hub_id: int | None
+    provider: str
+    distance_m: int
+    duration_s: int
+    collected_g: int
+    delivered_g: int
+    cost: Decimal
+    left_out: list[dict[str, object]]
+    difference: dict[str, object]
+
+
+class StopOut(Schema):
+    id: int
+    sequence: int
+    kind: str
+    site_id: int
+    status: str
+    items: list[dict[str, object]]
+
+
+class RouteOut(Schema):
+    number: int
+    vehicle_id: int
+    driver_id: int | None
+    distance_m: int
+    stops: list[StopOut]
+
+
+class PlanDetailOut(PlanOut):
+    routes: list[RouteOut]
+
+
+class PlanIn(Schema):
+    date: date
+    hub_id: int
+
+
+class JobOut(Schema):
+    job_id: str
+
+
+class StopUpdateIn(Schema):
+    key: str = Field(..., max_length=40)
+    action: str
+    weights_kg: dict[str, Decimal | str | None] = {}
+    reason: str = Field("", max_length=300)
+
+
+class StopUpdateOut(Schema):
+    stop_id: int
+    status: str
+    status_label: str
+    applied_now: bool
+
+
+@router.get("/plans", response=list[PlanOut])
+def plans(request: HttpRequest, date: date | None = None, hub_id: int | None = None):  # type: ignore[no-untyped-def]
+    scope = scope_for(request.user)
+    if not may_plan(scope):
+        raise PermissionDenied
+    return list(plan_list(scope=scope, day=date, hub_id=hub_id)[:200])
+
+
+@router.get("/plans/{plan_id}", response=PlanDetailOut)
+def plan_detail(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-def]
+    plan = plan_get(scope=scope_for(request.user), pk=plan_id)
+    if plan is None:
+        raise Http404
+    plan.routes_out = [  # type: ignore[attr-defined]
+        {
+            "number": r.number,
+            "vehicle_id": r.vehicle_id,
+            "driver_id": r.driver_id,
+            "distance_m": r.distance_m,
+            "stops": list(r.stops.all()),
+        }
+        for r in plan.routes.all()
+    ]
+    return PlanDetailOut.model_validate(
+        {**PlanOut.model_validate(plan).model_dump(), "routes": plan.routes_out}  # type: ignore[attr-defined]
+    )
+
+
+@router.post("/plans", response={201: JobOut})
+def plan_start(request: HttpRequest, payload: PlanIn):  # type: ignore[no-untyped-def]
+    scope = scope_for(request.user)
+    hub = planning_hubs(scope=scope).filter(pk=payload.hub_id).first()
+    if hub is None:
+        raise Http404
+    job = job_submit(
+        kind=PLAN_JOB,
+        title=_("Routes of %(hub)s on %(date)s")
+        % {"hub": hub.name, "date": payload.date.isoformat()},
+        owner=request.user,
+        params={
+            "date": payload.date.isoformat(),
+            "network_id": hub.network_id,
+            "hub_id": hub.pk,
+            "owner_id": request.user.pk,
+        },
+    )
+    return Status(201, {"job_id": str(job.pk)})
+
+
+@router.post("/stops/{stop_id}/updates", response=StopUpdateOut)
+def stop_update(request: HttpRequest, stop_id: int, payload: StopUpdateIn):  # type: ignore[no-untyped-def]
+    """Idempotent: the same key sent again answers 200 and changes nothing."""
+    stop = stop_for_update(scope=scope_for(request.user), user=request.user, pk=stop_id)
+    if stop is None:
+        raise Http404
+    weights = {k: Decimal(str(v)) for k, v in payload.weights_kg.items() if v not in (None, "")}
+    try:
+        result = stop_update_apply(
+            stop=stop,
+            key=payload.key,
+            action=payload.action,
+            actor=request.user,
+            weights_kg=weights,
+            reason=payload.reason,
+        )
+    except StopUpdateError as exc:
+        raise HttpError(400, exc.message) from exc
+    except ArithmeticError as exc:
+        raise HttpError(400, _("Weights must be numbers of kilograms.")) from exc
+    stop.refresh_from_db()
+    return {
+        "stop_id": stop.pk,
+        "status": stop.status,
+        "status_label": str(StopStatus(stop.status).label),
+        "applied_now": result.created,
+    }

@@ -1,1 +1,69 @@
-"""Job runners of the logistics app (being written)."""
+"""Job runners of the logistics app: route planning runs in the background."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from bonnebouffe.jobs.registry import ProgressFn, register
+from bonnebouffe.jobs.services import JobFailed
+from bonnebouffe.planning.routing.errors import RoutingInputError
+
+from .services import PlanningError, plan_store, planning_input_build, planning_time_limit_s
+
+PLAN_JOB = "logistics.plan"
+
+
+@register(PLAN_JOB)
+def plan_job(params: dict[str, Any], progress: ProgressFn) -> dict[str, Any]:
+    """Gather the day's work, solve, check the plan independently, store it.
+
+    Params: ``date`` (ISO), ``network_id``, ``hub_id`` (None = whole network),
+    ``owner_id``, optional ``time_limit_s``. The scope was checked at submission.
+    """
+    day = date.fromisoformat(str(params["date"]))
+    hub_id = params.get("hub_id")
+    network_id = int(params["network_id"])
+    progress(5, _("Gathering pickups, deliveries and vehicles"))
+    try:
+        planning = planning_input_build(day=day, network_id=network_id, hub_id=hub_id)
+    except PlanningError as exc:
+        raise JobFailed(str(exc)) from exc
+    except RoutingInputError as exc:
+        raise JobFailed(_("The data cannot be planned: %(e)s") % {"e": exc}) from exc
+    progress(
+        15,
+        _("Planning %(n)s stops with %(v)s vehicles")
+        % {"n": len(planning.problem.stops), "v": len(planning.problem.vehicle_types)},
+    )
+    # The solver (PyVRP) is imported only when a plan is made, not at start-up.
+    from bonnebouffe.planning.routing import solve_routing, validate_routing
+
+    time_limit = float(params.get("time_limit_s") or planning_time_limit_s())
+    solved = solve_routing(planning.problem, time_limit_s=time_limit, seed=0, workers=1)
+    progress(85, _("Checking the plan"))
+    violations = validate_routing(planning.problem, solved)
+    if violations:
+        raise JobFailed(
+            _("The plan breaks %(n)s rules; it was not saved.") % {"n": len(violations)},
+            [f"{v.code}: {v.message}" for v in violations[:50]],
+        )
+    progress(95, _("Saving the plan"))
+    plan = plan_store(
+        day=day,
+        network_id=network_id,
+        hub_id=hub_id,
+        planning=planning,
+        solved=solved,
+        owner_id=params.get("owner_id"),
+        job_id=str(params.get("job_id", "")),
+    )
+    return {
+        "plan_id": plan.pk,
+        "url": reverse("logistics:plan_detail", args=[plan.pk]),
+        "routes": len(solved.routes),
+        "left_out": len(solved.left_out),
+    }

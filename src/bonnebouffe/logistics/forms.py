@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bonnebouffe.network.models import Organisation, Weekday
+
+from .models import Driver, Shift, Vehicle
+
+
+class PlanStartForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    hub: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+        label=_("Hub"), queryset=Organisation.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, hubs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["hub"].queryset = hubs  # type: ignore[attr-defined]
+
+
+class _WeekdaysMixin(forms.ModelForm):  # type: ignore[type-arg]
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Available weekdays"),
+        choices=Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+
+class VehicleForm(_WeekdaysMixin):
+    class Meta:
+        model = Vehicle
+        fields = [
+            "hub",
+            "name",
+            "capacity_kg",
+            "volume_l",
+            "refrigerated_kg",
+            "frozen_kg",
+            "cost_per_km",
+            "cost_per_hour",
+            "max_length_m",
+            "weekdays",
+            "active",
+        ]
+
+
+class DriverForm(_WeekdaysMixin):
+    class Meta:
+        model = Driver
+        fields = ["hub", "display_name", "kind", "licence_class", "weekdays", "active"]
+        help_texts = {"display_name": _("A role-like label, e.g. “Driver 2 — Tuesday”.")}
+
+
+class ShiftForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Shift
+        fields = ["vehicle", "driver", "date", "start", "end"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "start": forms.TimeInput(attrs={"type": "time"}),
+            "end": forms.TimeInput(attrs={"type": "time"}),
+        }

@@ -1,0 +1,112 @@
+"""Display data for plans and routes (map features, report figures, stop rows)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Route, RoutePlan, RouteStop, StopKind
+from .services import LOAD_LABELS, left_out_label
+
+ROUTE_COLOURS = ["#1d5e3a", "#8a3b00", "#1a56db", "#7a1f6b", "#5c5c00", "#a1111b", "#006d77"]
+
+
+def cold_needs(stop: RouteStop) -> str:
+    classes = {i.get("storage_class") for i in stop.items}
+    if "frozen" in classes:
+        return _("Frozen: keep at -18 °C or less")
+    if "refrigerated" in classes:
+        return _("Refrigerated: keep at 4 °C or less")
+    return ""
+
+
+def stop_row(stop: RouteStop) -> dict[str, Any]:
+    site = stop.site
+    return {
+        "stop": stop,
+        "name": site.organisation.name,
+        "address": f"{site.address}, {site.municipality.name}"
+        if site.municipality_id
+        else site.address,
+        "contact_role": site.contact_role,
+        "access_notes": site.access_notes,
+        "arrival": timezone.localtime(stop.planned_arrival),
+        "items": [
+            {**i, "label": i.get("name") or str(LOAD_LABELS.get(i.get("storage_class", ""), ""))}
+            for i in stop.items
+            if "kg" in i
+        ],
+        "cold": cold_needs(stop),
+        "lat": float(site.latitude),
+        "lon": float(site.longitude),
+    }
+
+
+def route_rows(route: Route) -> list[dict[str, Any]]:
+    return [stop_row(s) for s in route.stops.all()]
+
+
+def plan_map_data(plan: RoutePlan) -> dict[str, Any]:
+    """Routes as polylines and stops as points, for Leaflet (no tile server needed)."""
+    routes = []
+    for i, route in enumerate(plan.routes.all()):
+        stops = list(route.stops.all())
+        routes.append(
+            {
+                "number": route.number,
+                "label": _("Route %(n)s — %(v)s") % {"n": route.number, "v": route.vehicle.name},
+                "colour": ROUTE_COLOURS[i % len(ROUTE_COLOURS)],
+                "points": [[float(s.site.latitude), float(s.site.longitude)] for s in stops],
+                "stops": [
+                    {
+                        "lat": float(s.site.latitude),
+                        "lon": float(s.site.longitude),
+                        "kind": s.kind,
+                        "label": f"{s.sequence}. {s.site.organisation.name}",
+                    }
+                    for s in stops
+                ],
+            }
+        )
+    return {"routes": routes}
+
+
+def plan_report(plan: RoutePlan) -> dict[str, Any]:
+    """Figures for the plan page; cold-chain compliance is re-checked from the stored routes."""
+    cold_ok = True
+    for route in plan.routes.all():
+        v = route.vehicle
+        for s in route.stops.all():
+            classes = {i.get("storage_class") for i in s.items if i.get("kg")}
+            if ("refrigerated" in classes and v.refrigerated_kg <= 0) or (
+                "frozen" in classes and v.frozen_kg <= 0
+            ):
+                cold_ok = False
+    sites = {}
+    from bonnebouffe.network.models import Site
+
+    ids = [lo["site_id"] for lo in plan.left_out if lo.get("site_id")]
+    sites = {s.pk: s for s in Site.objects.filter(pk__in=ids).select_related("organisation")}
+    left_out = [
+        {
+            **lo,
+            "kind_label": dict(StopKind.choices).get(lo.get("kind", ""), ""),
+            "reason_label": left_out_label(lo["reason"]),
+            "place": sites[lo["site_id"]].organisation.name
+            if lo.get("site_id") in sites
+            else lo["ref_id"],
+        }
+        for lo in plan.left_out
+    ]
+    return {
+        "km": Decimal(plan.distance_m) / 1000,
+        "hours": Decimal(plan.duration_s) / 3600,
+        "collected_kg": Decimal(plan.collected_g) / 1000,
+        "delivered_kg": Decimal(plan.delivered_g) / 1000,
+        "cold_ok": cold_ok,
+        "left_out": left_out,
+        "difference": plan.difference,
+    }

@@ -1,0 +1,664 @@
+"""Writes of the logistics app: fleet, gathering a day's work into a routing problem,
+storing the solved plan, and the drivers' stop updates (idempotent)."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from bonnebouffe.accounts.selectors import Scope
+from bonnebouffe.domain.food_safety import urgency_score
+from bonnebouffe.planning.routing.geo import Location
+from bonnebouffe.planning.routing.jsonio import plan_to_dict, problem_to_dict
+from bonnebouffe.planning.routing.model import (
+    Depot,
+    LeftOutReason,
+    Load,
+    RoutingProblem,
+    Stop,
+    VehicleType,
+    VisitKind,
+)
+from bonnebouffe.planning.routing.model import RoutePlan as SolvedPlan
+from bonnebouffe.planning.routing.model import (
+    StopKind as RoutingStopKind,
+)
+from bonnebouffe.planning.routing.travel import HaversineProvider
+
+from .models import (
+    DeliveryRequest,
+    Driver,
+    Route,
+    RoutePlan,
+    RouteStop,
+    Shift,
+    StopAction,
+    StopKind,
+    StopStatus,
+    StopUpdate,
+    Vehicle,
+)
+from .selectors import (
+    allocation_deliveries_for,
+    day_bounds,
+    delivery_requests_for,
+    hub_scope_q,
+    hub_sites,
+    network_hub_ids,
+    pickups_for,
+    plan_previous,
+    shifts_for,
+    sites_by_ids,
+    stop_update_by_key,
+)
+
+PICKUP_SERVICE_S = 15 * 60
+DELIVERY_SERVICE_S = 10 * 60
+# $ per kg per urgency point (urgency = 1 / days left): a pickup of 100 kg that must be
+# eaten within 2 days is worth 250 $ of driving; a week-long one 70 $.
+PRIZE_PER_KG = 5.0
+# Deliveries are promised food: worth far more than a pickup, but still optional so that a
+# day with too little fleet gives a plan with reasons instead of no plan at all.
+DELIVERY_PRIZE_BASE = 200.0
+DELIVERY_PRIZE_PER_KG = 5.0
+MAX_RELOADS = 2
+
+LEFT_OUT_LABELS = {
+    LeftOutReason.NO_CAPACITY_COLD: gettext_lazy("no vehicle with enough cold space"),
+    LeftOutReason.NO_CAPACITY: gettext_lazy("too heavy for every vehicle"),
+    LeftOutReason.NO_VEHICLE: gettext_lazy("no vehicle available"),
+    LeftOutReason.OUTSIDE_TIME_WINDOW_REACH: gettext_lazy(
+        "cannot be reached within its hours and the drivers' shifts"
+    ),
+    LeftOutReason.NOT_WORTH_COST: gettext_lazy("the detour costs more than the food is worth"),
+    LeftOutReason.NO_ROOM_IN_PLAN: gettext_lazy("no room left in today's routes"),
+    LeftOutReason.SOLVER_FAILED: gettext_lazy("the planner found no place for it"),
+}
+
+
+def left_out_label(reason: str) -> str:
+    try:
+        return str(LEFT_OUT_LABELS[LeftOutReason(reason)])
+    except (ValueError, KeyError):
+        return reason
+
+
+class PlanningError(Exception):
+    """Nothing to plan, or no vehicle: a translated message for the user."""
+
+
+# ----------------------------------------------------------------------------- fleet
+
+
+def _check_hub(scope: Scope, hub_id: int) -> None:
+    from bonnebouffe.network.models import Organisation
+
+    if not Organisation.objects.filter(hub_scope_q(scope), pk=hub_id, kind="hub").exists():
+        raise PermissionDenied
+
+
+@transaction.atomic
+def vehicle_save(*, scope: Scope, vehicle: Vehicle) -> Vehicle:
+    _check_hub(scope, vehicle.hub_id)
+    vehicle.full_clean()
+    vehicle.save()
+    return vehicle
+
+
+@transaction.atomic
+def driver_save(*, scope: Scope, driver: Driver) -> Driver:
+    _check_hub(scope, driver.hub_id)
+    driver.full_clean()
+    driver.save()
+    return driver
+
+
+@transaction.atomic
+def shift_save(*, scope: Scope, shift: Shift) -> Shift:
+    _check_hub(scope, shift.vehicle.hub_id)
+    if shift.driver is not None and shift.driver.hub_id != shift.vehicle.hub_id:
+        raise ValidationError({"driver": _("The driver must belong to the vehicle's hub.")})
+    shift.full_clean()
+    shift.save()
+    return shift
+
+
+@transaction.atomic
+def delivery_request_create(*, scope: Scope | None, request: DeliveryRequest) -> DeliveryRequest:
+    if scope is not None:
+        _check_hub(scope, request.hub_id)
+    request.full_clean()
+    request.save()
+    return request
+
+
+# -------------------------------------------------------------------------- planning
+
+
+@dataclass
+class StopMeta:
+    """What the Django side knows about a routing stop (the solver only sees ids)."""
+
+    kind: str
+    site_id: int
+    items: list[dict[str, Any]]
+    window: tuple[int, int]
+    kg: float
+
+
+@dataclass
+class PlanningInput:
+    problem: RoutingProblem
+    meta: dict[str, StopMeta]
+    shifts: dict[str, int]  # vehicle type id -> shift id
+    depot_sites: dict[str, int]  # depot id -> site id
+    warnings: list[str] = field(default_factory=list)
+
+
+def _secs(t: time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def _hours_window(site: Any, day: date) -> tuple[int, int] | None:
+    hours = [h for h in site.opening_hours.all() if h.weekday == day.weekday()]
+    if not hours:
+        return None
+    return _secs(min(h.opens for h in hours)), _secs(max(h.closes for h in hours))
+
+
+def _loc(site: Any) -> Location:
+    return Location(lat=float(site.latitude), lon=float(site.longitude))
+
+
+def _time_of(s: int) -> time:
+    s = max(0, min(s, 86_399))
+    return time(s // 3600, (s % 3600) // 60)
+
+
+def _clip(window: tuple[int, int], other: tuple[int, int] | None) -> tuple[int, int]:
+    if other is None:
+        return window
+    early, late = max(window[0], other[0]), min(window[1], other[1])
+    return (early, late) if early <= late else window
+
+
+def _load(kg_by_class: dict[str, float]) -> Load:
+    return Load(
+        ambient_kg=round(kg_by_class.get("ambient", 0.0), 3),
+        refrigerated_kg=round(kg_by_class.get("refrigerated", 0.0), 3),
+        frozen_kg=round(kg_by_class.get("frozen", 0.0), 3),
+    )
+
+
+def planning_input_build(*, day: date, network_id: int, hub_id: int | None = None) -> PlanningInput:
+    """Gather a day's work (pickups, deliveries, vehicles with a shift, hubs) into a problem.
+
+    Times are seconds since local midnight of ``day``. Raises PlanningError when there is
+    no vehicle on shift or nothing to pick up or deliver.
+    """
+    hub_ids = [hub_id] if hub_id is not None else network_hub_ids(network_id)
+    sites = hub_sites(hub_ids)
+    depots: list[Depot] = []
+    depot_sites: dict[str, int] = {}
+    for hid in hub_ids:
+        site = sites.get(hid)
+        if site is None:
+            continue
+        open_s, close_s = _hours_window(site, day) or (0, 86_399)
+        depots.append(
+            Depot(
+                id=f"hub-{hid}",
+                location=_loc(site),
+                open_s=open_s,
+                close_s=close_s,
+                name=site.organisation.name,
+            )
+        )
+        depot_sites[f"hub-{hid}"] = site.pk
+    if not depots:
+        raise PlanningError(_("The hub has no site with coordinates."))
+    depot_ids = {d.id for d in depots}
+
+    vehicle_types: list[VehicleType] = []
+    shifts: dict[str, int] = {}
+    for shift in shifts_for(day=day, hub_ids=hub_ids):
+        v = shift.vehicle
+        depot_id = f"hub-{v.hub_id}"
+        if depot_id not in depot_ids or day.weekday() not in (v.weekdays or []):
+            continue
+        vt_id = f"shift-{shift.pk}"
+        vehicle_types.append(
+            VehicleType(
+                id=vt_id,
+                depot_id=depot_id,
+                capacity_kg=float(v.capacity_kg),
+                capacity_refrigerated_kg=float(v.refrigerated_kg),
+                capacity_frozen_kg=float(v.frozen_kg),
+                capacity_volume_l=float(v.volume_l) if v.volume_l else None,
+                shift_start_s=_secs(shift.start),
+                shift_end_s=_secs(shift.end),
+                cost_per_km=float(v.cost_per_km),
+                cost_per_hour=float(v.cost_per_hour),
+                reload_depot_ids=(depot_id,),
+                max_reloads=MAX_RELOADS,
+                name=v.name,
+            )
+        )
+        shifts[vt_id] = shift.pk
+    if not vehicle_types:
+        raise PlanningError(_("No vehicle has a shift on that date."))
+
+    stops: list[Stop] = []
+    meta: dict[str, StopMeta] = {}
+    day_start, _day_end = day_bounds(day)
+    for acc in pickups_for(day=day, hub_ids=hub_ids):
+        offer = acc.offer
+        site = offer.pickup_site
+        assert site is not None
+        kg: dict[str, float] = defaultdict(float)
+        items = []
+        prize_points = Decimal(0)
+        for line in acc.lines.all():
+            item = line.item
+            item_kg = line.quantity_g / 1000.0
+            kg[item.storage_class] += item_kg
+            days = (item.date_value - day).days if item.date_value else None
+            prize_points += urgency_score(Decimal(line.quantity_g) / 1000, days)
+            items.append(
+                {
+                    "item_id": item.pk,
+                    "name": item.product_name,
+                    "kg": round(item_kg, 3),
+                    "storage_class": item.storage_class,
+                }
+            )
+        total = sum(kg.values())
+        if total <= 0:
+            continue
+        early = int((timezone.localtime(offer.window_start) - day_start).total_seconds())
+        late = int((timezone.localtime(offer.window_end) - day_start).total_seconds())
+        window = _clip((max(0, early), min(86_399, late)), _hours_window(site, day))
+        if window[0] > window[1]:
+            continue
+        ref = f"acc-{acc.pk}"
+        stops.append(
+            Stop(
+                id=ref,
+                kind=RoutingStopKind.PICKUP,
+                location=_loc(site),
+                load=_load(kg),
+                service_s=PICKUP_SERVICE_S,
+                tw_early_s=window[0],
+                tw_late_s=window[1],
+                required=False,
+                urgency=float(prize_points) / total,
+                site_type="donor",
+                name=offer.donor.name,
+            )
+        )
+        meta[ref] = StopMeta(StopKind.PICKUP, site.pk, items, window, total)
+
+    def add_delivery(
+        ref: str, site: Any, kg: dict[str, float], items: list[dict[str, Any]], tw: Any
+    ) -> None:
+        total = sum(kg.values())
+        if total <= 0:
+            return
+        window = _clip((0, 86_399), tw)
+        stops.append(
+            Stop(
+                id=ref,
+                kind=RoutingStopKind.DELIVERY,
+                location=_loc(site),
+                load=_load(kg),
+                service_s=DELIVERY_SERVICE_S,
+                tw_early_s=window[0],
+                tw_late_s=window[1],
+                required=False,
+                prize=DELIVERY_PRIZE_BASE + DELIVERY_PRIZE_PER_KG * total,
+                site_type="agency",
+                name=site.organisation.name,
+            )
+        )
+        meta[ref] = StopMeta(StopKind.DELIVERY, site.pk, items, window, total)
+
+    for req in delivery_requests_for(day=day, hub_ids=hub_ids):
+        kg = {
+            "ambient": float(req.ambient_kg),
+            "refrigerated": float(req.refrigerated_kg),
+            "frozen": float(req.frozen_kg),
+        }
+        tw = _hours_window(req.site, day)
+        if req.window_start and req.window_end:
+            tw = (_secs(req.window_start), _secs(req.window_end))
+        items = [
+            {"name": str(LOAD_LABELS[c]), "kg": round(k, 3), "storage_class": c}
+            for c, k in kg.items()
+            if k > 0
+        ]
+        for lot in req.lot_ids or []:
+            items.append({"lot_id": int(lot["lot_id"]), "quantity_g": int(lot["quantity_g"])})
+        add_delivery(f"req-{req.pk}", req.site, kg, items, tw)
+
+    for hid in hub_ids:
+        planned = allocation_deliveries_for(day=day, hub_id=hid)
+        if not planned:
+            continue
+        site_map = sites_by_ids([p.site_id for p in planned])
+        for p in planned:
+            site = site_map.get(p.site_id)
+            if site is None:
+                continue
+            kg = {c: float(k) for c, k in p.kg_by_storage_class.items()}
+            tw = (
+                (_secs(p.window_start), _secs(p.window_end))
+                if p.window_start and p.window_end
+                else None
+            )
+            items = [
+                {"name": str(LOAD_LABELS.get(c, c)), "kg": round(k, 3), "storage_class": c}
+                for c, k in kg.items()
+                if k > 0
+            ]
+            add_delivery(f"alloc-{hid}-{p.agency_id}", site, kg, items, tw)
+
+    if not stops:
+        raise PlanningError(_("Nothing to pick up or deliver on that date."))
+    problem = RoutingProblem(
+        name=f"{day.isoformat()} hub {hub_id or 'network'}",
+        depots=tuple(depots),
+        stops=tuple(stops),
+        vehicle_types=tuple(vehicle_types),
+        travel=HaversineProvider(),
+        prize_per_kg=PRIZE_PER_KG,
+        date=day.isoformat(),
+    )
+    return PlanningInput(problem=problem, meta=meta, shifts=shifts, depot_sites=depot_sites)
+
+
+LOAD_LABELS = {
+    "ambient": gettext_lazy("Dry goods (ambient)"),
+    "refrigerated": gettext_lazy("Refrigerated goods"),
+    "frozen": gettext_lazy("Frozen goods"),
+}
+
+
+def _served(plan_json: dict[str, Any]) -> set[str]:
+    return {
+        v["ref_id"]
+        for r in plan_json.get("routes", [])
+        for v in r.get("visits", [])
+        if v.get("kind") == "stop"
+    }
+
+
+@transaction.atomic
+def plan_store(
+    *,
+    day: date,
+    network_id: int,
+    hub_id: int | None,
+    planning: PlanningInput,
+    solved: SolvedPlan,
+    owner_id: int | None = None,
+    job_id: str = "",
+) -> RoutePlan:
+    """Store a validated plan: RoutePlan, its routes and stops, and the difference from the
+    previous plan of the same date and hub."""
+    plan_json = plan_to_dict(solved)
+    meta = planning.meta
+    served = _served(plan_json)
+    collected = sum(meta[r].kg for r in served if meta[r].kind == StopKind.PICKUP)
+    delivered = sum(meta[r].kg for r in served if meta[r].kind == StopKind.DELIVERY)
+    plan = RoutePlan(
+        network_id=network_id,
+        hub_id=hub_id,
+        date=day,
+        provider=solved.travel.provider,
+        factors=solved.travel.as_dict(),
+        distance_m=solved.distance_m,
+        duration_s=solved.duration_s,
+        collected_g=round(collected * 1000),
+        delivered_g=round(delivered * 1000),
+        cost=Decimal(str(round(solved.cost, 2))),
+        left_out=[
+            {
+                "ref_id": lo.ref_id,
+                "reason": str(lo.reason),
+                "required": lo.required,
+                "kind": meta[lo.ref_id].kind if lo.ref_id in meta else "",
+                "site_id": meta[lo.ref_id].site_id if lo.ref_id in meta else None,
+                "kg": meta[lo.ref_id].kg if lo.ref_id in meta else 0,
+            }
+            for lo in solved.left_out
+        ],
+        plan_json=plan_json,
+        problem_json=problem_to_dict(planning.problem),
+        created_by_id=owner_id,
+        job_id=job_id,
+    )
+    plan.full_clean()
+    plan.save()
+    midnight, _end = day_bounds(day)
+    shifts = {s.pk: s for s in Shift.objects.filter(pk__in=planning.shifts.values())}
+    stop_rows: list[RouteStop] = []
+    for number, r in enumerate(solved.routes, start=1):
+        shift = shifts[planning.shifts[r.vehicle_type_id]]
+        route = Route.objects.create(
+            plan=plan,
+            number=number,
+            vehicle_id=shift.vehicle_id,
+            driver_id=shift.driver_id,
+            start_s=r.start_s,
+            end_s=r.end_s,
+            distance_m=r.distance_m,
+            duration_s=r.duration_s,
+            cost=Decimal(str(round(r.cost, 2))),
+        )
+        depot_site = planning.depot_sites[r.start_id]
+        seq = 0
+
+        def add(
+            kind: str, site_id: int, at_s: int, ref: str = "", route: Route = route, **extra: Any
+        ) -> None:
+            nonlocal seq
+            stop_rows.append(
+                RouteStop(
+                    route=route,
+                    sequence=seq,
+                    kind=kind,
+                    ref_id=ref,
+                    site_id=site_id,
+                    planned_arrival=midnight + timedelta(seconds=at_s),
+                    **extra,
+                )
+            )
+            seq += 1
+
+        add(StopKind.DEPOT, depot_site, r.start_s, r.start_id)
+        for v in r.visits:
+            if v.kind is VisitKind.RELOAD:
+                add(StopKind.DEPOT, planning.depot_sites[v.ref_id], v.arrival_s, v.ref_id)
+                continue
+            m = meta[v.ref_id]
+            add(
+                m.kind,
+                m.site_id,
+                v.arrival_s,
+                v.ref_id,
+                window_start=_time_of(m.window[0]),
+                window_end=_time_of(m.window[1]),
+                items=m.items,
+            )
+        add(StopKind.DEPOT, planning.depot_sites[r.end_depot_id], r.end_s, r.end_depot_id)
+    RouteStop.objects.bulk_create(stop_rows)
+    plan.difference = plan_difference(plan=plan)
+    plan.save(update_fields=["difference"])
+    return plan
+
+
+def plan_difference(*, plan: RoutePlan) -> dict[str, Any]:
+    """Km, cost and served stops compared with the previous plan of the same date & hub."""
+    prev = plan_previous(plan=plan)
+    if prev is None:
+        return {}
+    now_served, before = _served(plan.plan_json), _served(prev.plan_json)
+    return {
+        "previous_id": prev.pk,
+        "km": round((plan.distance_m - prev.distance_m) / 1000, 1),
+        "cost": float(plan.cost - prev.cost),
+        "added": sorted(now_served - before),
+        "removed": sorted(before - now_served),
+    }
+
+
+# -------------------------------------------------------------------- driver updates
+
+
+class StopUpdateError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class StopUpdateResult:
+    update: StopUpdate
+    created: bool
+
+
+def stop_update_apply(
+    *,
+    stop: RouteStop,
+    key: str,
+    action: str,
+    actor: Any = None,
+    weights_kg: dict[str, Decimal] | None = None,
+    reason: str = "",
+) -> StopUpdateResult:
+    """Apply one driver update once. A key already used returns the earlier update and
+    changes nothing (the phone retries after losing the signal).
+
+    picked_up: the actual weight (kg) per item key is recorded on the stop.
+    delivered: the stop is done; items carrying a lot id are issued from the hub's stock
+    through the ledger (movement_record, with an idempotency key per lot).
+    problem: a reason is required.
+
+    Raises StopUpdateError (translated message) on bad input.
+    """
+    try:
+        key = str(uuid.UUID(str(key)))
+    except ValueError as exc:
+        raise StopUpdateError(_("The update has no valid key.")) from exc
+    existing = stop_update_by_key(key)
+    if existing is not None:
+        if existing.stop_id != stop.pk:
+            raise StopUpdateError(_("This key was already used for another stop."))
+        return StopUpdateResult(existing, False)
+    try:
+        action = StopAction(action)
+    except ValueError as exc:
+        raise StopUpdateError(_("Unknown action.")) from exc
+    if stop.kind == StopKind.DEPOT:
+        raise StopUpdateError(_("A hub stop needs no update."))
+    if action == StopAction.PICKED_UP and stop.kind != StopKind.PICKUP:
+        raise StopUpdateError(_("Only a pickup can be marked as picked up."))
+    if action == StopAction.DELIVERED and stop.kind != StopKind.DELIVERY:
+        raise StopUpdateError(_("Only a delivery can be marked as delivered."))
+    reason = reason.strip()
+    if action == StopAction.PROBLEM and not reason:
+        raise StopUpdateError(_("Please say what the problem is."))
+    grams: dict[str, int] = {}
+    for k, kg in (weights_kg or {}).items():
+        try:
+            value = Decimal(str(kg))
+        except ArithmeticError as exc:
+            raise StopUpdateError(_("Weights must be numbers of kilograms.")) from exc
+        if not value.is_finite() or value < 0 or value > 100_000:
+            raise StopUpdateError(_("Weights must be between 0 and 100,000 kg."))
+        grams[str(k)] = int(value * 1000)
+    try:
+        with transaction.atomic():
+            update = StopUpdate.objects.create(
+                stop=stop,
+                idempotency_key=key,
+                action=action,
+                payload={"weights_g": grams, "reason": reason},
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+            )
+            locked = RouteStop.objects.select_for_update().get(pk=stop.pk)
+            if action == StopAction.PROBLEM:
+                locked.status = StopStatus.PROBLEM
+                locked.problem_reason = reason[:300]
+            else:
+                locked.status = StopStatus.DONE
+                if grams:
+                    locked.actual_weights = grams
+            if action == StopAction.DELIVERED:
+                _issue_lots(stop=locked, key=key, actor=update.actor)
+            locked.save(update_fields=["status", "problem_reason", "actual_weights"])
+    except IntegrityError:
+        # The same key arrived twice at once: the other request applied it.
+        again = stop_update_by_key(key)
+        if again is None:
+            raise
+        return StopUpdateResult(again, False)
+    stop.refresh_from_db()
+    return StopUpdateResult(update, True)
+
+
+def _issue_lots(*, stop: RouteStop, key: str, actor: Any) -> None:
+    """Issue the stop's lots (items with ``lot_id`` and ``quantity_g``) from the hub site."""
+    from bonnebouffe.inventory.errors import LedgerError
+    from bonnebouffe.inventory.selectors import balance_list
+    from bonnebouffe.inventory.services import movement_record
+
+    wanted = {
+        int(i["lot_id"]): int(i.get("quantity_g") or 0) for i in stop.items if i.get("lot_id")
+    }
+    if not wanted:
+        return
+    route = stop.route
+    hub_site_id = (
+        route.stops.filter(kind=StopKind.DEPOT)
+        .order_by("sequence")
+        .values_list("site_id", flat=True)
+    )[0]
+    for balance in balance_list(site_id=hub_site_id).filter(lot_id__in=wanted):
+        take = min(wanted[balance.lot_id], int(balance.quantity_g))
+        if take <= 0:
+            continue
+        wanted[balance.lot_id] -= take
+        try:
+            movement_record(
+                lot=balance.lot,
+                kind="issue",
+                quantity_g=take,
+                actor=actor,
+                from_site=balance.site,
+                from_location=balance.location,
+                recipient=stop.site.organisation,
+                reason=_("Delivered by route %(n)s") % {"n": route.number},
+                idempotency_key=f"stop-{key}-{balance.pk}",
+            )
+        except LedgerError as exc:
+            raise StopUpdateError(str(exc.message)) from exc
+
+
+def planning_time_limit_s() -> float:
+    return float(getattr(settings, "LOGISTICS_PLAN_TIME_LIMIT_S", 20))
+
+
+def stop_defaults_now() -> datetime:
+    return timezone.now()

@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from bonnebouffe.accounts.selectors import Scope, scope_for
+from bonnebouffe.jobs.tasks import job_submit
+
+from .forms import DriverForm, PlanStartForm, ShiftForm, VehicleForm
+from .models import Driver, Shift, Vehicle
+from .presenters import plan_map_data, plan_report, route_rows
+from .selectors import (
+    driver_list,
+    driver_routes,
+    may_plan,
+    plan_get,
+    planning_hubs,
+    shift_list,
+    vehicle_list,
+)
+from .selectors import (
+    plan_list as plan_list_q,
+)
+from .services import driver_save, shift_save, vehicle_save
+from .sheets import route_sheet_pdf
+from .tasks import PLAN_JOB
+
+
+def _planner(request: HttpRequest) -> Scope:
+    scope = scope_for(request.user)
+    if not may_plan(scope):
+        raise PermissionDenied
+    return scope
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    """Plans of the hubs in scope, and the form that starts a planning job."""
+    scope = _planner(request)
+    hubs = planning_hubs(scope=scope)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    form = PlanStartForm(request.POST or None, hubs=hubs, initial={"date": tomorrow})
+    if request.method == "POST" and form.is_valid():
+        hub = form.cleaned_data["hub"]
+        day = form.cleaned_data["date"]
+        job = job_submit(
+            kind=PLAN_JOB,
+            title=_("Routes of %(hub)s on %(date)s") % {"hub": hub.name, "date": day.isoformat()},
+            owner=request.user,
+            params={
+                "date": day.isoformat(),
+                "network_id": hub.network_id,
+                "hub_id": hub.pk,
+                "owner_id": request.user.pk,
+            },
+        )
+        return redirect("jobs:detail", job.pk)
+    plans = plan_list_q(scope=scope)[:50]
+    return render(request, "logistics/plan_list.html", {"form": form, "plans": plans})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = _planner(request)
+    plan = plan_get(scope=scope, pk=pk)
+    if plan is None:
+        raise Http404
+    return render(
+        request,
+        "logistics/plan_detail.html",
+        {"plan": plan, "report": plan_report(plan), "map_data": plan_map_data(plan)},
+    )
+
+
+@login_required
+def route_sheet(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    scope = _planner(request)
+    plan = plan_get(scope=scope, pk=pk)
+    route = next((r for r in plan.routes.all() if r.number == number), None) if plan else None
+    if route is None:
+        raise Http404
+    with translation.override(translation.get_language()):
+        pdf = route_sheet_pdf(route)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="route-{plan.date}-{number}.pdf"'  # type: ignore[union-attr]
+    return response
+
+
+@login_required
+def fleet(request: HttpRequest) -> HttpResponse:
+    scope = _planner(request)
+    today = timezone.localdate()
+    return render(
+        request,
+        "logistics/fleet.html",
+        {
+            "vehicles": vehicle_list(scope=scope),
+            "drivers": driver_list(scope=scope),
+            "shifts": shift_list(scope=scope).filter(date__gte=today)[:100],
+        },
+    )
+
+
+def _edit(
+    request: HttpRequest,
+    *,
+    model: type[Model],
+    form_class: Any,
+    save: Any,
+    pk: int | None,
+    objects: Any,
+    title: str,
+) -> HttpResponse:
+    scope = _planner(request)
+    instance = None
+    if pk is not None:
+        instance = objects.filter(pk=pk).first()
+        if instance is None:
+            raise Http404
+    form = form_class(request.POST or None, instance=instance)
+    hubs = planning_hubs(scope=scope)
+    if "hub" in form.fields:
+        form.fields["hub"].queryset = hubs
+    if "vehicle" in form.fields:
+        form.fields["vehicle"].queryset = vehicle_list(scope=scope)
+        form.fields["driver"].queryset = driver_list(scope=scope)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(scope=scope, **{str(model._meta.model_name): form.save(commit=False)})
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("logistics:fleet")
+    return render(request, "logistics/fleet_form.html", {"form": form, "title": title})
+
+
+@login_required
+def vehicle_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    return _edit(
+        request,
+        model=Vehicle,
+        form_class=VehicleForm,
+        save=vehicle_save,
+        pk=pk,
+        objects=vehicle_list(scope=scope_for(request.user)),
+        title=_("Vehicle"),
+    )
+
+
+@login_required
+def driver_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    return _edit(
+        request,
+        model=Driver,
+        form_class=DriverForm,
+        save=driver_save,
+        pk=pk,
+        objects=driver_list(scope=scope_for(request.user)),
+        title=_("Driver"),
+    )
+
+
+@login_required
+def shift_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    return _edit(
+        request,
+        model=Shift,
+        form_class=ShiftForm,
+        save=shift_save,
+        pk=pk,
+        objects=shift_list(scope=scope_for(request.user)),
+        title=_("Shift"),
+    )
+
+
+@login_required
+def driver_today(request: HttpRequest) -> HttpResponse:
+    """The driver's route of the day, for a phone; updates go through the API, queued
+    offline by logistics/driver.js."""
+    today = timezone.localdate()
+    routes = driver_routes(user=request.user, day=today)
+    data = []
+    for route in routes:
+        rows = route_rows(route)
+        next_row = next(
+            (r for r in rows if r["stop"].kind != "depot" and r["stop"].status == "planned"), None
+        )
+        data.append({"route": route, "rows": rows, "next": next_row})
+    return render(request, "logistics/driver_today.html", {"routes": data, "today": today})
