@@ -86,8 +86,11 @@ def test_only_administrators_read_the_audit_log(tiny_network):
 
 
 def _run_check_deploy(secret: str) -> subprocess.CompletedProcess[str]:
+    # The browser tests' conftest sets DJANGO_ALLOW_ASYNC_UNSAFE in this process (for the
+    # live server); a production process never has it, so the child must not inherit it.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secret,
         "ALLOWED_HOSTS": "bonnebouffe.example.org",
