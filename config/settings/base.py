@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "bonnebouffe.rescue",
     "bonnebouffe.allocation",
     "bonnebouffe.logistics",
+    "bonnebouffe.grocery",
     "bonnebouffe.demo",
 ]
 

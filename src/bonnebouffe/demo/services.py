@@ -21,6 +21,7 @@ from bonnebouffe.accounts.models import Membership, Role, User
 from bonnebouffe.accounts.services import membership_create, user_create
 from bonnebouffe.allocation.demo import demo_allocation_generate
 from bonnebouffe.households.models import Household
+from bonnebouffe.grocery.demo import demo_grocery_generate, demo_grocery_reset
 from bonnebouffe.logistics.demo import demo_logistics_generate
 from bonnebouffe.network.models import (
     Network,
@@ -173,6 +174,7 @@ class DemoSummary:
     offers: int = 0
     lots: int = 0
     readings: int = 0
+    products: int = 0
     accounts: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -182,6 +184,7 @@ def demo_reset() -> None:
     if network is None:
         return
     orgs = Organisation.objects.filter(network=network)
+    demo_grocery_reset(network=network)
     demo_stock_reset(orgs)
     Household.objects.filter(agency__in=orgs).delete()
     Contribution.objects.filter(organisation__in=orgs).delete()
@@ -522,6 +525,10 @@ def demo_generate(
     households[0].email = "menage.demo@demo.example.org"
     households[0].user = demo_users["menage.demo"]
     Household.objects.bulk_create(households)
+    grocery_counts = demo_grocery_generate(
+        rng=rng, network=network, n_products=5000 if scale == "province" else None
+    )
+    summary.products = grocery_counts["products"]
 
     if with_stock:
         stock = demo_stock_generate(rng=rng)

@@ -43,5 +43,5 @@ class Command(BaseCommand):
             f"{summary.hubs} hubs, {summary.agencies} agencies, {summary.sites} sites, "
             f"{summary.contributions} contributions, {summary.households} households, "
             f"{summary.users} demo accounts; {summary.offers} offers, {summary.lots} lots, "
-            f"{summary.readings} temperature readings."
+            f"{summary.readings} temperature readings; {summary.products} grocery products."
         )
