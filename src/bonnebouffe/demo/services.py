@@ -20,8 +20,8 @@ from django.utils.text import slugify
 from bonnebouffe.accounts.models import Membership, Role, User
 from bonnebouffe.accounts.services import membership_create, user_create
 from bonnebouffe.allocation.demo import demo_allocation_generate
-from bonnebouffe.households.models import Household
 from bonnebouffe.grocery.demo import demo_grocery_generate, demo_grocery_reset
+from bonnebouffe.households.models import Household
 from bonnebouffe.logistics.demo import demo_logistics_generate
 from bonnebouffe.network.models import (
     Network,

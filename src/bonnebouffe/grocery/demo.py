@@ -31,7 +31,6 @@ from .models import (
     Product,
     ProductSource,
     ProofKind,
-    SoldBy,
 )
 from .services import card_issue, grocery_setup, product_stock_receive
 
