@@ -38,6 +38,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("logistics:plan_list"), _("Routes")))
         if scope.has_role("driver"):
             items.append((reverse("logistics:driver_today"), _("My route today")))
+        if scope.has_role("grocery_staff", "network_admin"):
+            items.append((reverse("grocery:staff_home"), _("Grocery counter")))
+        if scope.is_household:
+            items.append((reverse("grocery:shop"), _("Grocery")))
+            items.append((reverse("grocery:my_orders"), _("My orders")))
+            items.append((reverse("grocery:my_card"), _("My card")))
         if scope.sees_records:
             items.append((reverse("inventory:home"), _("Stock")))
             items.append((reverse("inventory:trace"), _("Traceability")))

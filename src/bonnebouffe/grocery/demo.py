@@ -175,7 +175,7 @@ def demo_grocery_generate(
                 stock_site=store_site,
                 sale_site=store_site,
                 municipality=partner_org.municipality,
-                address=(partner_org.sites.first().address if partner_org.sites.exists() else ""),
+                address=getattr(partner_org.sites.first(), "address", ""),
             )
         )
     vehicle_site = _site(

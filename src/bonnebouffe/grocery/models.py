@@ -555,3 +555,26 @@ class MobileTrip(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.date}"
+
+
+class DataRequestKind(models.TextChoices):
+    CORRECTION = "correction", _("Correct my information")
+    DELETION = "deletion", _("Delete my personal information")
+
+
+class DataRequest(models.Model):
+    """A household's request to correct or delete its data (Law 25: answer within 30 days)."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("request"), max_length=12, choices=DataRequestKind.choices)
+    message = models.CharField(_("what to change"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    handled_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["handled_at", "-created_at"]
+        verbose_name = _("data request")
+        verbose_name_plural = _("data requests")
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.kind}"

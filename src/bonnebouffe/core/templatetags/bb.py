@@ -46,3 +46,11 @@ def role_label(value: str) -> str:
         return str(Role(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def cents(value: Any) -> str:
+    """Money stored in integer cents: 1250 -> "12,50 $"."""
+    if value in (None, ""):
+        return ""
+    return format_money(Decimal(int(value)) / 100, language=_lang())
