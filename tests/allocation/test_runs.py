@@ -68,6 +68,6 @@ def test_a_run_without_any_declared_need_fails_with_a_clear_message(
     )
     run = run_now(django_capture_on_commit_callbacks, tiny_network.users["admin"], period)
     assert run.status == RunStatus.FAILED
-    assert "need" in run.error
+    assert "besoin" in run.error
     assert Job.objects.get(pk=run.job_id).status == "failed"
     assert timedelta(0) is not None
