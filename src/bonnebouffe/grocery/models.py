@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bonnebouffe.households.models import Household
 from bonnebouffe.inventory.models import FoodCategory, Lot, Movement, StorageClass
@@ -329,11 +330,12 @@ class OrderWindow(models.Model):
 
 
 class OrderStatus(models.TextChoices):
-    PLACED = "placed", _("Placed")
-    READY = "ready", _("Ready")
-    COLLECTED = "collected", _("Collected")
-    NO_SHOW = "no_show", _("Not collected")
-    CANCELLED = "cancelled", _("Cancelled")
+    # Contexts: French agrees these with "commande" (feminine).
+    PLACED = "placed", pgettext_lazy("grocery order", "Placed")
+    READY = "ready", pgettext_lazy("grocery order", "Ready")
+    COLLECTED = "collected", pgettext_lazy("grocery order", "Collected")
+    NO_SHOW = "no_show", pgettext_lazy("grocery order", "Not collected")
+    CANCELLED = "cancelled", pgettext_lazy("grocery order", "Cancelled")
 
 
 class Order(models.Model):

@@ -1,0 +1,135 @@
+"""What each role sees, checked in the browser."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import checkpoint, nav_links, path, sign_in, words
+
+pytestmark = pytest.mark.browser
+
+RECORD_SECTIONS = {
+    "/reseau/organisations/",
+    "/partenaires/",
+    "/partenaires/projets/",
+    "/menages/",
+    "/comptes/journal/",
+}
+
+
+def _rows(page):
+    """The organisations table as (name, kind, municipality, MRC) tuples."""
+    rows = page.locator("#results tbody tr")
+    cells = [
+        [words(c) for c in rows.nth(i).locator("td").all_inner_texts()] for i in range(rows.count())
+    ]
+    return [tuple(c[:4]) for c in cells if len(c) >= 4]  # not the "no match" row
+
+
+def test_roussillon_coordinator_sees_roussillon_records_only(session, live_server):
+    from bonnebouffe.network.models import Organisation, OrganisationKind
+
+    page = session.page
+    sign_in(page, live_server, "coord.roussillon")
+    page.goto(session.url(path("network:organisation_list")))
+    expect(page.locator("h1")).to_have_text("Organisations")
+    assert page.locator("#results nav").count() == 0  # one page: every row is here
+    rows = _rows(page)
+    roussillon = [r for r in rows if r[3] == "Roussillon"]
+    elsewhere = [r for r in rows if r[3] != "Roussillon"]
+    expected_roussillon = Organisation.objects.filter(mrc__name="Roussillon").count()
+    assert len(roussillon) == expected_roussillon > 10
+    # The scope rule (accounts.selectors): a coordinator sees the records of the MRCs their
+    # hub serves, plus the hubs of the network, so the only rows of another MRC are hubs.
+    hub_kind = page.locator("#results tbody tr", has_text="Antenne Roussillon").locator("td")
+    hub_label = words(hub_kind.nth(1).inner_text())
+    assert {r[1] for r in elsewhere} == {hub_label}, elsewhere
+    assert len(elsewhere) == Organisation.objects.filter(kind=OrganisationKind.HUB).count() - 1
+    hsl_rows = [r for r in rows if r[3] == "Le Haut-Saint-Laurent"]
+    assert [r[0] for r in hsl_rows] == ["Antenne Haut-Saint-Laurent"], hsl_rows
+    checkpoint(page, "scope-01-coordinator-organisations")
+
+    # The search box does not widen the scope: no Haut-Saint-Laurent agency appears.
+    hsl_agency = (
+        Organisation.objects.filter(mrc__name="Le Haut-Saint-Laurent")
+        .exclude(kind__in=[OrganisationKind.HUB, OrganisationKind.MUNICIPALITY])
+        .order_by("name")
+        .first()
+    )
+    assert hsl_agency is not None
+    query = urlencode({"q": hsl_agency.name})
+    page.goto(session.url(path("network:organisation_list") + "?" + query))
+    expect(page.locator("h1")).to_have_text("Organisations")
+    assert _rows(page) == []
+    # Nor does typing another MRC's record's address.
+    response = page.goto(session.url(path("network:organisation_detail", hsl_agency.pk)))
+    assert response is not None and response.status == 404
+    checkpoint(page, "scope-01b-coordinator-404")
+    session.assert_clean()
+
+
+def test_evaluator_sees_aggregates_but_no_records(session, live_server):
+    from bonnebouffe.territory.models import MRC
+
+    page = session.page
+    sign_in(page, live_server, "evaluation")
+    menu = nav_links(page)
+    expected = {
+        path("core:home"): "Accueil",
+        path("territory:map"): "Territoire",
+        path("network:overview"): "Portrait du réseau",
+    }
+    assert [item for item in menu.items() if item[0] in expected] == list(expected.items())
+    # No section of individual records (sections of aggregates may be added).
+    assert not set(menu) & RECORD_SECTIONS, menu
+    checkpoint(page, "scope-02-evaluator-home")
+
+    page.get_by_role("link", name="Portrait du réseau", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Portrait du réseau")
+    mrc_rows = page.locator("main table tbody th[scope=row]").all_inner_texts()
+    assert sorted(words(m) for m in mrc_rows) == sorted(MRC.objects.values_list("name", flat=True))
+    totals = [
+        int(re.sub(r"\D", "", t)) for t in page.locator("main tbody td strong").all_inner_texts()
+    ]
+    assert len(totals) == 5 and all(t > 0 for t in totals)
+    # Aggregates only: no link to an organisation's record.
+    assert page.locator("main a[href*='/reseau/organisations/']").count() == 0
+    checkpoint(page, "scope-03-evaluator-overview")
+
+    response = page.goto(session.url(path("network:organisation_list")))
+    assert response is not None and response.status == 403
+    checkpoint(page, "scope-03b-evaluator-403")
+    response = page.goto(session.url(path("partners:directory")))
+    assert response is not None and response.status == 403
+    session.assert_clean()
+
+
+def test_household_member_reaches_their_own_household_only(session, live_server):
+    from bonnebouffe.households.models import Household
+
+    own = Household.objects.get(user__username="menage.demo")
+    other = Household.objects.exclude(pk=own.pk).order_by("pk").first()
+    assert other is not None
+
+    page = session.page
+    sign_in(page, live_server, "menage.demo")
+    menu = nav_links(page)
+    assert menu == {path("core:home"): "Accueil", path("households:list"): "Ménages"}, menu
+    checkpoint(page, "scope-04-household-home")
+
+    page.get_by_role("link", name="Ménages", exact=True).click()
+    page.wait_for_load_state()
+    assert page.url == session.url(path("households:detail", own.pk))
+    expect(page.locator("h1")).to_have_text(f"Ménage {own.reference}")
+    expect(page.locator("dl.facts")).to_contain_text("Ménage démo")
+    checkpoint(page, "scope-05-household-detail")
+
+    response = page.goto(session.url(path("households:detail", other.pk)))
+    assert response is not None and response.status == 404
+    response = page.goto(session.url(path("network:organisation_list")))
+    assert response is not None and response.status == 403
+    session.assert_clean()
