@@ -38,6 +38,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("logistics:plan_list"), _("Routes")))
         if scope.has_role("driver"):
             items.append((reverse("logistics:driver_today"), _("My route today")))
+        items.append((reverse("education:recipe_list"), _("Recipes and workshops")))
+        if scope.is_household or scope.has_role("agency_staff"):
+            items.append((reverse("education:survey"), _("Needs survey")))
+        if scope.has_role("network_admin", "hub_coordinator", "evaluator"):
+            items.append((reverse("education:survey_results"), _("Needs survey results")))
         if scope.sees_records:
             items.append((reverse("inventory:home"), _("Stock")))
             items.append((reverse("inventory:trace"), _("Traceability")))
