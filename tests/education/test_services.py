@@ -32,7 +32,7 @@ def _code(call):
 
 
 def test_registrations_fill_a_workshop_up_to_its_capacity_and_never_beyond(edu):
-    a, b, c = _users(3)
+    a, b = _users(2)
     _register(edu, a, 3)
     assert _code(lambda: _register(edu, b, 3)) == EducationErrorCode.NOT_ENOUGH_SEATS
     _register(edu, b, 2)
@@ -58,9 +58,9 @@ def test_cancelling_frees_the_seats_for_someone_else(edu):
 
 def test_cancelling_without_a_registration_is_an_error(edu):
     (a,) = _users(1)
-    assert _code(
-        lambda: workshop_registration_cancel(workshop_id=edu.kitchen.pk, user=a)
-    ) == (EducationErrorCode.NOT_REGISTERED)
+    assert _code(lambda: workshop_registration_cancel(workshop_id=edu.kitchen.pk, user=a)) == (
+        EducationErrorCode.NOT_REGISTERED
+    )
 
 
 @pytest.mark.parametrize("seats", [0, 7, -1])

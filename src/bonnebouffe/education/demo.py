@@ -30,7 +30,8 @@ from .models import (
 from .services import workshop_register
 
 # (title, summary, portions, allergens, [(ingredient, category, grams, grocery product)], steps)
-RECIPES = [
+RecipeSpec = tuple[str, str, int, list[str], list[tuple[str, str, int, str | None]], list[str]]
+RECIPES: list[RecipeSpec] = [
     (
         "Soupe aux lentilles",
         "Une soupe nourrissante et économique, meilleure le lendemain.",
@@ -66,7 +67,7 @@ RECIPES = [
         [
             "Faire cuire le riz brun selon l'emballage.",
             "Faire revenir les oignons et les carottes hachés.",
-            "Ajouter les pois chiches rincés, les tomates et 1 c. à soupe d'assaisonnement à chili.",
+            "Ajouter les pois chiches rincés, les tomates et 1 c. à soupe d'épices à chili.",
             "Laisser mijoter 25 minutes et servir sur le riz.",
         ],
     ),
@@ -370,9 +371,7 @@ def demo_education_generate(*, rng: random.Random, network: Network) -> dict[str
         if left <= 0:
             break
         seats = min(left, rng.randint(1, 3))
-        workshop_register(
-            network_id=network.pk, workshop_id=tasting.pk, user=user, seats=seats
-        )
+        workshop_register(network_id=network.pk, workshop_id=tasting.pk, user=user, seats=seats)
         left -= seats
     n_responses = 0
     mrcs = {m.name: m for m in MRC.objects.filter(name__in=SURVEY_MRC_WEIGHTS)}

@@ -22,7 +22,9 @@ MESSAGES = {
     EducationErrorCode.WORKSHOP_UNKNOWN: _("This workshop is not open for registration."),
     EducationErrorCode.WORKSHOP_STARTED: _("This workshop has already started."),
     EducationErrorCode.WORKSHOP_FULL: _("This workshop is full."),
-    EducationErrorCode.NOT_ENOUGH_SEATS: _("Not enough seats are left at this workshop (seats left: %(left)s)."),
+    EducationErrorCode.NOT_ENOUGH_SEATS: _(
+        "Not enough seats are left at this workshop (seats left: %(left)s)."
+    ),
     EducationErrorCode.ALREADY_REGISTERED: _("You are already registered for this workshop."),
     EducationErrorCode.INVALID_SEATS: _("Choose between 1 and %(max)s seats."),
     EducationErrorCode.NOT_REGISTERED: _("You are not registered for this workshop."),

@@ -44,14 +44,10 @@ class SurveyForm(forms.Form):
         choices=RespondentKind.choices,
         widget=forms.RadioSelect,
     )
-    mrc = forms.ModelChoiceField(
-        label=_("MRC where you live or work"), queryset=MRC.objects.none()
-    )
+    mrc = forms.ModelChoiceField(label=_("MRC where you live or work"), queryset=MRC.objects.none())
     wanted_categories = forms.MultipleChoiceField(
         label=_("Which foods would you like to find more often?"),
-        choices=[
-            (c, label) for c, label in FoodCategory.choices if c not in {"infant", "other"}
-        ],
+        choices=[(c, label) for c, label in FoodCategory.choices if c not in {"infant", "other"}],
         widget=forms.CheckboxSelectMultiple,
     )
     wanted_products = forms.CharField(

@@ -109,7 +109,7 @@ class RecipeCost:
 def recipe_cost(
     *, recipe: Recipe, prices: dict[str, dict[str, int]], tiers: list[tuple[str, str]]
 ) -> RecipeCost:
-    """Σ quantity_g × price per kg / 1000 / portions, per tier (rounded half up to the cent).
+    """Sum of quantity_g x price per kg / 1000 / portions, per tier (rounded half up to the cent).
 
     `prices` is {category: {tier code: cents per kg}} (grocery `category_prices`), `tiers`
     the (code, name) pairs to show, in order.
@@ -129,9 +129,7 @@ def recipe_cost(
             ),
             Decimal(0),
         )
-        per_portion = (total / max(recipe.portions, 1)).quantize(
-            Decimal(1), rounding=ROUND_HALF_UP
-        )
+        per_portion = (total / max(recipe.portions, 1)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         rows.append(TierCost(code=code, name=name, cents_per_portion=int(per_portion)))
     labels = [str(FoodCategory(c).label) if c in FoodCategory.values else c for c in missing]
     return RecipeCost(tiers=rows, missing_categories=labels)
@@ -277,9 +275,9 @@ def weekly_budget(*, network_id: int, household_size: int) -> WeeklyBudget | Non
 
 
 def workshop_seats_taken(*, workshop_id: int) -> int:
-    total = WorkshopRegistration.objects.filter(workshop_id=workshop_id).aggregate(
-        s=Sum("seats")
-    )["s"]
+    total = WorkshopRegistration.objects.filter(workshop_id=workshop_id).aggregate(s=Sum("seats"))[
+        "s"
+    ]
     return int(total or 0)
 
 
@@ -296,7 +294,7 @@ def workshop_list_upcoming(
         output_field=IntegerField(),
     )
     mine = Subquery(
-        WorkshopRegistration.objects.filter(workshop=OuterRef("pk"), user_id=user_id).values(
+        WorkshopRegistration.objects.filter(workshop=OuterRef("pk"), user_id=user_id or 0).values(
             "seats"
         )[:1],
         output_field=IntegerField(),
@@ -355,14 +353,14 @@ def survey_results(*, network_id: int) -> list[MrcNeeds]:
         categories.setdefault(mrc_id, Counter()).update(set(wanted or []))
     places: dict[int, list[tuple[str, int]]] = {}
     through = NeedsSurveyResponse.pickup_municipalities.through
-    for row in (
+    for place in (
         through.objects.filter(needssurveyresponse__network_id=network_id)
         .values("needssurveyresponse__mrc_id", "municipality__name")
         .annotate(n=Count("pk"))
         .order_by("-n", "municipality__name")
     ):
-        places.setdefault(row["needssurveyresponse__mrc_id"], []).append(
-            (row["municipality__name"], row["n"])
+        places.setdefault(place["needssurveyresponse__mrc_id"], []).append(
+            (place["municipality__name"], place["n"])
         )
     order = list(FoodCategory.values)
     results = []

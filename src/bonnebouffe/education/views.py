@@ -23,19 +23,23 @@ from .selectors import (
     network_id_for,
     recipe_cost_for,
     recipe_get,
-    recipe_list as recipe_list_selector,
     recipe_plate,
     surplus_suggestions,
     survey_answerable_by,
     survey_mrc_choices,
     survey_municipality_choices,
-    survey_results as survey_results_selector,
     survey_results_visible_to,
     weekly_budget,
     workshop_list_upcoming,
 )
-from .services import survey_response_submit, workshop_register as workshop_register_service
-from .services import workshop_registration_cancel
+from .selectors import (
+    recipe_list as recipe_list_selector,
+)
+from .selectors import (
+    survey_results as survey_results_selector,
+)
+from .services import survey_response_submit, workshop_registration_cancel
+from .services import workshop_register as workshop_register_service
 
 # The plate groups carry the names of the matching food categories (same messages).
 PLATE_LABELS = {
@@ -110,7 +114,11 @@ def budget(request: HttpRequest) -> HttpResponse:
             "budget": result,
             "no_policy": no_policy or network_id is None,
             "plate_rows": [
-                (str(PLATE_LABELS["vegetables_fruits"]), Decimal(result.vegetables_fruits_cents) / 100, 50),
+                (
+                    str(PLATE_LABELS["vegetables_fruits"]),
+                    Decimal(result.vegetables_fruits_cents) / 100,
+                    50,
+                ),
                 (str(PLATE_LABELS["whole_grains"]), Decimal(result.whole_grains_cents) / 100, 25),
                 (str(PLATE_LABELS["protein"]), Decimal(result.protein_cents) / 100, 25),
             ]
@@ -132,7 +140,8 @@ def workshop_list(request: HttpRequest) -> HttpResponse:
     for w in workshops:
         w.seats_left = max(w.capacity - w.seats_taken, 0)  # type: ignore[attr-defined]
         w.seat_choices = range(  # type: ignore[attr-defined]
-            1, min(MAX_SEATS_PER_REGISTRATION, w.seats_left) + 1  # type: ignore[attr-defined]
+            1,
+            min(MAX_SEATS_PER_REGISTRATION, w.seats_left) + 1,  # type: ignore[attr-defined]
         )
     return render(request, "education/workshop_list.html", {"workshops": workshops})
 
@@ -152,7 +161,10 @@ def workshop_register(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("education:workshop_list")
     try:
         registration = workshop_register_service(
-            network_id=network_id, workshop_id=pk, user=request.user, seats=form.cleaned_data["seats"]
+            network_id=network_id,
+            workshop_id=pk,
+            user=request.user,
+            seats=form.cleaned_data["seats"],
         )
     except EducationError as exc:
         messages.error(request, exc.message)
