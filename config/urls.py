@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("repartition/", include("bonnebouffe.allocation.urls")),
     path("tournees/", include("bonnebouffe.logistics.urls")),
     path("epicerie/", include("bonnebouffe.grocery.urls")),
+    path("education/", include("bonnebouffe.education.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

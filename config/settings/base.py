@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "bonnebouffe.allocation",
     "bonnebouffe.logistics",
     "bonnebouffe.grocery",
+    "bonnebouffe.education",
     "bonnebouffe.demo",
 ]
 

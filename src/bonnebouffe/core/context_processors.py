@@ -44,6 +44,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("grocery:shop"), _("Grocery")))
             items.append((reverse("grocery:my_orders"), _("My orders")))
             items.append((reverse("grocery:my_card"), _("My card")))
+        items.append((reverse("education:recipe_list"), _("Recipes and workshops")))
+        if scope.is_household or scope.has_role("agency_staff"):
+            items.append((reverse("education:survey"), _("Needs survey")))
+        if scope.has_role("network_admin", "hub_coordinator", "evaluator"):
+            items.append((reverse("education:survey_results"), _("Needs survey results")))
         if scope.sees_records:
             items.append((reverse("inventory:home"), _("Stock")))
             items.append((reverse("inventory:trace"), _("Traceability")))

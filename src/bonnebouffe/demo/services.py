@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from bonnebouffe.accounts.models import Membership, Role, User
 from bonnebouffe.accounts.services import membership_create, user_create
 from bonnebouffe.allocation.demo import demo_allocation_generate
+from bonnebouffe.education.demo import demo_education_generate, demo_education_reset
 from bonnebouffe.grocery.demo import demo_grocery_generate, demo_grocery_reset
 from bonnebouffe.households.models import Household
 from bonnebouffe.logistics.demo import demo_logistics_generate
@@ -184,6 +185,7 @@ def demo_reset() -> None:
     if network is None:
         return
     orgs = Organisation.objects.filter(network=network)
+    demo_education_reset(network=network)
     demo_grocery_reset(network=network)
     demo_stock_reset(orgs)
     Household.objects.filter(agency__in=orgs).delete()
@@ -529,6 +531,11 @@ def demo_generate(
         rng=rng, network=network, n_products=5000 if scale == "province" else None
     )
     summary.products = grocery_counts["products"]
+    # A copy of the generator: the education demo leaves the main stream (and so every
+    # figure generated after it) unchanged.
+    education_rng = random.Random()
+    education_rng.setstate(rng.getstate())
+    demo_education_generate(rng=education_rng, network=network)
 
     if with_stock:
         stock = demo_stock_generate(rng=rng)
