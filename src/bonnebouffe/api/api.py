@@ -21,6 +21,7 @@ from bonnebouffe.accounts.api import router as accounts_router
 from bonnebouffe.accounts.services import api_token_authenticate
 from bonnebouffe.allocation.api import router as allocation_router
 from bonnebouffe.coldchain.api import router as coldchain_router
+from bonnebouffe.grocery.mobile_api import router as grocery_mobile_router
 from bonnebouffe.households.api import router as households_router
 from bonnebouffe.inventory.api import router as inventory_router
 from bonnebouffe.jobs.api import router as jobs_router
@@ -135,3 +136,4 @@ api.add_router("/rescue/", rescue_router)
 api.add_router("/coldchain/", coldchain_router)
 api.add_router("/allocation/", allocation_router)
 api.add_router("/logistics/", logistics_router)
+api.add_router("/grocery/mobile/", grocery_mobile_router)
