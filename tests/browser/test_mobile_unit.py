@@ -89,8 +89,12 @@ def test_the_public_timetable_in_english(browser, demo, live_server):
         expect(page.locator("h1")).to_have_text("Mobile grocery timetable")
         expect(page.locator("section.mobile-unit h2").first).to_have_text("L'Épicerie roulante")
         assert wait_for_map_points(page) == 6
-        expect(page.get_by_role("cell", name="Stationnement de l'aréna", exact=True)).to_be_visible()
-        expect(page.get_by_role("link", name="Poster (PDF) — Stationnement de l'aréna")).to_be_visible()
+        expect(
+            page.get_by_role("cell", name="Stationnement de l'aréna", exact=True)
+        ).to_be_visible()
+        expect(
+            page.get_by_role("link", name="Poster (PDF) — Stationnement de l'aréna")
+        ).to_be_visible()
         checkpoint(page, "en-mobile-timetable")
         session.assert_clean()
     finally:

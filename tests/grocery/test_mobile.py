@@ -77,7 +77,7 @@ def test_the_public_timetable_needs_no_sign_in_and_lists_stops_hours_and_map(tin
     assert "Mobile grocery timetable" in text
     assert g.unit.name in text and "Aréna" in text
     assert g.stop.point.municipality.name in text
-    assert "10:00–12:00" in text
+    assert "10:00\u201312:00" in text  # an en dash
     assert 'id="stops-data"' in text and 'id="map"' in text
     first = stop_next_dates(weekday=g.stop.weekday)[0]
     assert f'datetime="{first.isoformat()}"' in text
@@ -193,7 +193,9 @@ def test_the_trip_page_shows_stops_and_preorders_then_loads_and_returns(tiny_gro
     assert "The mobile unit is loaded." in response.content.decode()
     g.trip.refresh_from_db()
     assert g.trip.status == TripStatus.LOADED
-    onboard = sum(Balance.objects.filter(site_id=g.unit.site_id).values_list("quantity_g", flat=True))
+    onboard = sum(
+        Balance.objects.filter(site_id=g.unit.site_id).values_list("quantity_g", flat=True)
+    )
     assert onboard == 2 * 2000 + 2500
     page = response.content.decode()
     assert 'id="onboard"' in page and "Pommes" in page

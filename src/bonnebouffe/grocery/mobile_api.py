@@ -94,7 +94,7 @@ def _sale_out(sale: Sale, *, applied_now: bool) -> SaleOut:
         receipt_number=sale.number,
         total_cents=sale.total_cents,
         total_label=_money(sale.total_cents),
-        order_number=sale.order.number if sale.order_id else None,
+        order_number=sale.order.number if sale.order is not None else None,
         applied_now=applied_now,
     )
 
@@ -134,9 +134,13 @@ def sale_record(request: HttpRequest, trip_id: int, stop_id: int, payload: SaleI
     order = _order(stop, payload.order_number)
     partner = None
     if payload.voucher_partner_id is not None:
-        partner = voucher_partners(
-            scope=scope_for(request.user), network_id=stop.point.grocery.network_id
-        ).filter(pk=payload.voucher_partner_id).first()
+        partner = (
+            voucher_partners(
+                scope=scope_for(request.user), network_id=stop.point.grocery.network_id
+            )
+            .filter(pk=payload.voucher_partner_id)
+            .first()
+        )
     try:
         sale = sale_checkout(
             point=stop.point,
@@ -153,8 +157,8 @@ def sale_record(request: HttpRequest, trip_id: int, stop_id: int, payload: SaleI
         raise HttpError(400, exc.message) from exc
     except IntegrityError:
         # The same key sent twice at once: the other request recorded it.
-        sale = Sale.objects.filter(idempotency_key=payload.key).select_related("order").first()
-        if sale is None:
+        first = Sale.objects.filter(idempotency_key=payload.key).select_related("order").first()
+        if first is None:
             raise
-        return _sale_out(sale, applied_now=False)
+        return _sale_out(first, applied_now=False)
     return _sale_out(sale, applied_now=True)

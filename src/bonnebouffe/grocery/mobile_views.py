@@ -204,8 +204,10 @@ def stop_sales(request: HttpRequest, pk: int, stop_pk: int) -> HttpResponse:
             ),
             "methods": PaymentMethod.choices,
             "api": f"/api/grocery/mobile/trips/{trip.pk}/stops/{stop.pk}/",
-            # "%(n)s" is replaced on the phone by the number of sales waiting.
+            # The phone fills in "%(n)s", "%(number)s" and "%(total)s" (mobile_sales.js).
             "waiting_one": ngettext("%(n)s sale waiting", "%(n)s sales waiting", 1),
             "waiting_many": ngettext("%(n)s sale waiting", "%(n)s sales waiting", 2),
+            "receipt_text": _("Receipt %(number)s — charged %(total)s"),
+            "total_text": _("Total to charge: %(total)s"),
         },
     )
