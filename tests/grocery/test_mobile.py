@@ -115,6 +115,47 @@ def test_the_poster_is_a_letter_pdf_with_the_place_the_dates_and_a_qr_code(tiny_
         assert "612 x 792 pts (letter)" in size
 
 
+def test_the_poster_is_french_by_default(tiny_grocery):
+    g = tiny_grocery
+    response = Client().get(reverse("grocery_mobile:stop_poster", args=[g.stop.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+        ).stdout.decode()
+        assert "Aréna" in text
+        # Django's own catalogue: French day names.
+        assert {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"} & set(
+            text.lower().split()
+        )
+        # Once the catalogue is merged: assert "L'épicerie roulante passe chez vous" in text
+
+
+def test_the_timetable_takes_a_fixed_number_of_queries(tiny_grocery, django_assert_max_num_queries):
+    g = tiny_grocery
+    for weekday in range(7):
+        point = PointOfSale.objects.create(
+            grocery=g.store.grocery,
+            name=f"Arrêt {weekday}",
+            kind=PointKind.MOBILE_STOP,
+            stock_site=g.store.stock_site,
+            sale_site=g.unit.site,
+            municipality=g.store.municipality,
+        )
+        g.unit.stops.create(
+            point=point,
+            place_name=f"Lieu {weekday}",
+            weekday=weekday,
+            starts_at=g.stop.starts_at,
+            ends_at=g.stop.ends_at,
+            latitude=g.stop.latitude,
+            longitude=g.stop.longitude,
+        )
+    with django_assert_max_num_queries(8):
+        response = Client().get(reverse("grocery_mobile:timetable"))
+    assert response.content.decode().count('<tr id="stop-') == 8
+
+
 def test_an_unknown_stop_has_no_poster(tiny_grocery):
     assert Client().get(reverse("grocery_mobile:stop_poster", args=[999999])).status_code == 404
 
