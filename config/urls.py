@@ -18,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("froid/", include("bonnebouffe.coldchain.urls")),
     path("repartition/", include("bonnebouffe.allocation.urls")),
     path("tournees/", include("bonnebouffe.logistics.urls")),
+    path("epicerie/unite-mobile/", include("bonnebouffe.grocery.mobile_urls")),
     path("epicerie/", include("bonnebouffe.grocery.urls")),
     path("education/", include("bonnebouffe.education.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -111,11 +111,11 @@ def test_a_cashier_sells_in_the_store_with_a_member_card(demo, browser, live_ser
         page.goto(session.url(path("grocery:counter", store.pk)))
         checkpoint(page, f"grocery-{language}-10-counter")
         page.locator("#id_code").fill(f"BBCARD:{card.number}")
-        page.locator("form.quick-entry button[type=submit]").click()
+        page.locator("form.counter-scan button[type=submit]").click()
         page.wait_for_load_state()
         page.locator("#id_code").fill(milk.sku)
         page.locator("#id_quantity").fill("2")
-        page.locator("form.quick-entry button[type=submit]").click()
+        page.locator("form.counter-scan button[type=submit]").click()
         page.wait_for_load_state()
         # 5,49 $ at 30 % off is 3,84 $ a unit: 7,68 $ for two; the screen shows only the price to charge.
         expect(page.locator("#to-charge")).to_contain_text("7,68" if language == "fr" else "7.68")

@@ -22,6 +22,7 @@ from bonnebouffe.accounts.services import api_token_authenticate
 from bonnebouffe.allocation.api import router as allocation_router
 from bonnebouffe.coldchain.api import router as coldchain_router
 from bonnebouffe.grocery.api import router as grocery_router
+from bonnebouffe.grocery.mobile_api import router as grocery_mobile_router
 from bonnebouffe.households.api import router as households_router
 from bonnebouffe.inventory.api import router as inventory_router
 from bonnebouffe.jobs.api import router as jobs_router
@@ -136,4 +137,5 @@ api.add_router("/rescue/", rescue_router)
 api.add_router("/coldchain/", coldchain_router)
 api.add_router("/allocation/", allocation_router)
 api.add_router("/logistics/", logistics_router)
+api.add_router("/grocery/mobile/", grocery_mobile_router)
 api.add_router("/grocery/", grocery_router)

@@ -533,7 +533,8 @@ def _location(location_id: int | None) -> StorageLocation | None:
 def trip_load(
     *, trip: MobileTrip, loads: Sequence[LineIn], actor: Any, at: datetime | None = None
 ) -> MobileTrip:
-    """Load the unit at its home site: the day's pre-orders for its stops, plus `loads`
+    """Load the unit at its home site (again, if needed): the day's pre-orders for its stops
+    not yet on board, plus `loads`
     (extra stock for walk-in sales), as FEFO transfers to the unit's site. The orders'
     reservations move on board with them."""
     trip = (
@@ -541,7 +542,8 @@ def trip_load(
         .select_related("unit", "unit__grocery", "unit__site", "unit__home_site")
         .get(pk=trip.pk)
     )
-    if trip.status != TripStatus.PLANNED:
+    # A loaded unit may be topped up (a second load, or orders placed since the first).
+    if trip.status == TripStatus.RETURNED:
         raise GroceryError(GroceryErrorCode.TRIP_STATE)
     unit = trip.unit
     network_id = unit.grocery.network_id
@@ -595,7 +597,7 @@ def trip_load(
             )
     Order.objects.filter(pk__in=[o.pk for o in orders]).update(reserved_on_board=True)
     trip.status = TripStatus.LOADED
-    trip.loaded_at = moment
+    trip.loaded_at = trip.loaded_at or moment
     trip.save(update_fields=["status", "loaded_at"])
     return trip
 

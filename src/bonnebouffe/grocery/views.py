@@ -680,9 +680,9 @@ def member_card(request: HttpRequest, household_pk: int) -> HttpResponse:
     band_choices = [
         (
             f"{i}:{b.tier_code}",
-            _("Up to %(upper)s a year") % {"upper": cents(b.upper_cents)}
+            _("Up to %(upper)s a year") % {"upper": cents(round(b.upper_cents, -2))}
             if b.upper_cents is not None
-            else _("More than %(lower)s a year") % {"lower": cents(b.lower_cents)},
+            else _("More than %(lower)s a year") % {"lower": cents(round(b.lower_cents, -2))},
         )
         for i, b in enumerate(bands)
     ]
