@@ -40,10 +40,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("logistics:driver_today"), _("My route today")))
         if scope.has_role("grocery_staff", "network_admin"):
             items.append((reverse("grocery:staff_home"), _("Grocery counter")))
+            items.append((reverse("grocery_mobile:trip_list"), _("Mobile unit trips")))
         if scope.is_household:
             items.append((reverse("grocery:shop"), _("Grocery")))
             items.append((reverse("grocery:my_orders"), _("My orders")))
             items.append((reverse("grocery:my_card"), _("My card")))
+            items.append((reverse("grocery_mobile:timetable"), _("Mobile unit")))
         items.append((reverse("education:recipe_list"), _("Recipes and workshops")))
         if scope.is_household or scope.has_role("agency_staff"):
             items.append((reverse("education:survey"), _("Needs survey")))
