@@ -38,9 +38,9 @@ def test_a_household_orders_for_a_mobile_stop_and_pays_its_tier_price(
         _switch_to(page, language)
         page.goto(household.url(path("grocery:shop")))
         expect(page.locator("h1")).to_have_text(text["shop"])
-        stop_option = page.locator("#id_window option", has_text="—").filter(
-            has_text="Unité mobile"
-        ).first
+        stop_option = (
+            page.locator("#id_window option", has_text="—").filter(has_text="Unité mobile").first
+        )
         page.locator("#id_window").select_option(stop_option.get_attribute("value"))
         page.locator("form.filters button[type=submit]").click()
         page.wait_for_load_state()
@@ -71,9 +71,7 @@ def test_a_household_orders_for_a_mobile_stop_and_pays_its_tier_price(
             unit__stops__point=order.window.point, date=order.window.pickup_starts_at.date()
         )
         trip_load(trip=trip, loads=[], actor=None)
-        spage.goto(
-            staff.url(path("grocery:counter", order.window.point_id) + f"?order={order.pk}")
-        )
+        spage.goto(staff.url(path("grocery:counter", order.window.point_id) + f"?order={order.pk}"))
         expect(spage.locator("#to-charge")).to_contain_text("$")
         assert "Privilège" not in spage.locator("main").inner_text()
         checkpoint(spage, f"grocery-{language}-05-handover")
@@ -117,7 +115,7 @@ def test_a_cashier_sells_in_the_store_with_a_member_card(demo, browser, live_ser
         page.locator("#id_quantity").fill("2")
         page.locator("form.counter-scan button[type=submit]").click()
         page.wait_for_load_state()
-        # 5,49 $ at 30 % off is 3,84 $ a unit: 7,68 $ for two; the screen shows only the price to charge.
+        # 5,49 $ at 30 % off is 3,84 $ a unit, 7,68 $ for two; only the price to charge shows.
         expect(page.locator("#to-charge")).to_contain_text("7,68" if language == "fr" else "7.68")
         assert "Privilège" not in page.locator("main").inner_text()
         checkpoint(page, f"grocery-{language}-11-basket")
