@@ -365,6 +365,9 @@ def stock_count_record(
     for lot, loc, counted_g in sorted(counted, key=lambda c: c[0].pk):
         if counted_g < 0:
             raise LedgerError(LedgerErrorCode.INVALID_QUANTITY)
+        # Lock order as in movement_record: the lot row first, then its balances. Taking the
+        # balance first (and the lot later, in movement_record) deadlocked against issuers.
+        lot = Lot.objects.select_for_update().get(pk=lot.pk)
         balance = _lock_balances([(lot.pk, site.pk, loc.pk if loc else None)], lot)
         expected = next(iter(balance.values())).quantity_g
         StockCountLine.objects.create(
