@@ -44,11 +44,13 @@ oversold=<n>`.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import math
 import os
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -121,16 +123,34 @@ def serve() -> None:
 
     httpd = Server(("127.0.0.1", 0), Quiet)
     httpd.set_app(timed)
-    print(httpd.server_address[1], flush=True)
-    httpd.serve_forever()
+    # Pre-fork: the other workers accept on the same listening socket (no database
+    # connection is open yet, so none is shared across processes).
+    workers = max(1, int(os.environ.get("BENCH_WORKERS", "1")))
+    children = []
+    for _i in range(workers - 1):
+        pid = os.fork()
+        if pid == 0:
+            children = []
+            break
+        children.append(pid)
+    if children or workers == 1:
+        signal.signal(signal.SIGTERM, lambda *_a: sys.exit(0))  # run the finally below
+        print(httpd.server_address[1], flush=True)
+    try:
+        httpd.serve_forever()
+    finally:
+        for pid in children:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
 
 
-def server_start(conn_max_age: int, log: Path) -> tuple[subprocess.Popen[str], int]:
+def server_start(conn_max_age: int, workers: int, log: Path) -> tuple[subprocess.Popen[str], int]:
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.local",
         DEBUG="0",
         DB_CONN_MAX_AGE=str(conn_max_age),
+        BENCH_WORKERS=str(workers),
         PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
     )
     proc = subprocess.Popen(
@@ -140,23 +160,26 @@ def server_start(conn_max_age: int, log: Path) -> tuple[subprocess.Popen[str], i
         stderr=log.open("w"),
         text=True,
         cwd=ROOT,
+        start_new_session=True,  # its own process group: stopped as one, with its workers
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()  # the port, once the app is loaded
     if not line.strip().isdigit():
-        proc.kill()
+        server_stop(proc)
         sys.exit(f"grocery_load: the server did not start; see {log}")
     return proc, int(line)
 
 
 def server_stop(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+    """Stop the server and its workers: its own process group (started for it)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        if proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(10)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)  # workers left behind, if any
 
 
 # --- set-up -------------------------------------------------------------------------------
@@ -454,18 +477,48 @@ class User:
                 self.conn.close()
 
 
-def load(port: int, setup: Setup, args: argparse.Namespace) -> tuple[list[Sample], float]:
-    # Warm-up, not recorded: load the code paths once.
-    warm = User(port, setup.tokens[0], random.Random(0), time.monotonic() + 30, 10, (0, 0))
-    warm.call("warm", "GET", "/api/grocery/windows")
-    _s, windows = warm.call("warm", "GET", "/api/grocery/windows")
-    if windows:
-        warm.call("warm", "GET", f"/api/grocery/catalogue?window_id={windows[0]['id']}&page=2")
-    if warm.conn is not None:
-        warm.conn.close()
-    if any(s.error for s in warm.samples) or not windows:
-        print(f"warm-up failed: {[(s.label, s.status) for s in warm.samples]}", flush=True)
+def baseline(port: int, setup: Setup, rounds: int = 10) -> list[Sample]:
+    """One user alone, no pause: the cost of each request without queueing (not recorded
+    in the load figures). The first round warms the code paths up and is dropped."""
+    user = User(port, setup.tokens[0], random.Random(0), time.monotonic() + 60, 1000, (0, 0))
+    pages = max(1, math.ceil(setup.n_products / 60))
+    for i in range(rounds + 1):
+        _s, windows = user.call("GET /windows", "GET", "/api/grocery/windows")
+        if not windows:
+            break
+        window = windows[0]["id"]
+        path = f"/api/grocery/catalogue?window_id={window}"
+        _s, products = user.call(
+            "GET /catalogue", "GET", f"{path}&page={user.rng.randint(1, pages)}"
+        )
+        word = user.rng.choice(SEARCH_WORDS).replace(" ", "+")
+        user.call("GET /catalogue?q=", "GET", f"{path}&q={word}")
+        for p in products or []:
+            user.seen[p["id"]] = p
+        body = {
+            "window_id": window,
+            "lines": user.lines(setup.scarce, False),
+            "delivery_address": "1 rue du Banc, Salaberry-de-Valleyfield",
+        }
+        status, order = user.call("POST /orders", "POST", "/api/grocery/orders", body, ok=(201,))
+        if status == 201:
+            user.call(
+                "PUT /orders/{id}",
+                "PUT",
+                f"/api/grocery/orders/{order['id']}",
+                {"lines": user.lines(setup.scarce, False)},
+            )
+            user.call(
+                "POST /orders/{id}/cancel", "POST", f"/api/grocery/orders/{order['id']}/cancel"
+            )
+        if i == 0:
+            user.samples.clear()
+    if user.conn is not None:
+        user.conn.close()
+    return user.samples
 
+
+def load(port: int, setup: Setup, args: argparse.Namespace) -> tuple[list[Sample], float]:
     started = time.monotonic()
     deadline = started + args.duration
     race = threading.Barrier(len(setup.tokens))
@@ -592,6 +645,9 @@ def main() -> None:
         default=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
         help="DB_CONN_MAX_AGE of the server (default: the environment's, else 0)",
     )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="server processes (default 2: the cores)"
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     database_url_or_exit()
@@ -605,13 +661,15 @@ def main() -> None:
     django.setup()
     setup = prepare(args.users)
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"grocery_load_server_{os.getpid()}.log"
-    proc, port = server_start(args.conn_max_age, log)
+    proc, port = server_start(args.conn_max_age, args.workers, log)
     print(
-        f"server on 127.0.0.1:{port} (DEBUG off, DB_CONN_MAX_AGE={args.conn_max_age}); "
+        f"server on 127.0.0.1:{port} (DEBUG off, {args.workers} worker process(es) "
+        f"of one thread per connection, DB_CONN_MAX_AGE={args.conn_max_age}); "
         f"{args.users} users for {args.duration:.0f} s, think {args.think_min}-{args.think_max} s",
         flush=True,
     )
     try:
+        alone = baseline(port, setup)
         samples, elapsed = load(port, setup, args)
     finally:
         server_stop(proc)
@@ -622,6 +680,18 @@ def main() -> None:
     if any(s.error for s in samples):
         tail = log.read_text(errors="replace").strip().splitlines()[-15:]
         print("server log tail:\n  " + "\n  ".join(tail), flush=True)
+    by_label: dict[str, list[float]] = defaultdict(list)
+    for smp in alone:
+        if smp.server_ms is not None:
+            by_label[smp.label].append(smp.server_ms)
+    print(
+        "one user alone, server p50 ms: "
+        + ", ".join(f"{k} {pct(v, 0.5)}" for k, v in sorted(by_label.items())),
+        flush=True,
+    )
+    errors_alone = sum(1 for smp in alone if smp.error)
+    if errors_alone:
+        print(f"  ({errors_alone} errors in the one-user run)", flush=True)
     report(samples, elapsed, args.users, oversold)
 
 
