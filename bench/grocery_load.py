@@ -16,7 +16,9 @@ What it does:
    are cancelled first (through `order_cancel`), so each run starts from the same stock.
 3. Starts the app itself on 127.0.0.1 on a free port: a child process running Django's own
    threaded WSGI server (the one behind `runserver`, one thread per connection, HTTP/1.1
-   keep-alive) around `config.wsgi.application`, with `config.settings.local` and DEBUG=0.
+   keep-alive) around `config.wsgi.application`, with `config.settings.local` and DEBUG=0,
+   pre-forked into `--workers` processes (default 2, the cores) on one listening socket, and
+   `DB_CONN_MAX_AGE` from `--conn-max-age` (default: the environment's, else the project's 0).
    A thin WSGI wrapper in that child adds `Server-Timing: app;dur=<ms>` to each response (the
    app sets no such header): the time from the request entering Django to the response being
    ready, middleware, authentication, view and queries included, HTTP parsing and socket I/O
