@@ -22,11 +22,10 @@ from bonnebouffe.network.models import Organisation
 from .errors import GroceryError, GroceryErrorCode
 from .models import MemberCard, Order, PaymentMethod
 from .selectors import (
-    CATALOGUE_PAGE_SIZE,
     available_units,
     card_by_number,
     card_tier,
-    catalogue,
+    catalogue_page,
     grocery_org_ids,
     line_price_cents,
     order_get,
@@ -194,13 +193,13 @@ def catalogue_list(
         raise Http404
     card = MemberCard.objects.filter(household=household).select_related("tier").first()
     tier = card_tier(card=card, network_id=network_id)
-    start = (max(page, 1) - 1) * CATALOGUE_PAGE_SIZE
-    products = catalogue(
+    products = catalogue_page(
         network_id=network_id,
         site_id=window.point.stock_site_id,
+        page=page,
         search=q[:60],
         category=category[:30],
-    )[start : start + CATALOGUE_PAGE_SIZE]
+    )
     return [
         ProductOut(
             id=p.pk,

@@ -164,6 +164,35 @@ def catalogue(
     return qs.order_by("name", "pk")
 
 
+def catalogue_page(
+    *,
+    network_id: int,
+    site_id: int,
+    page: int = 1,
+    category: str = "",
+    search: str = "",
+) -> list[Product]:
+    """One page of `catalogue`, in one query whatever the page number.
+
+    Slicing the annotated catalogue makes PostgreSQL compute the availability subqueries for
+    every row before the page too (OFFSET discards them only afterwards): page 80 of 5,000
+    products cost about a second. Here the page's products are chosen first, without the
+    annotations, and only those 60 rows are annotated.
+    """
+    start = (max(page, 1) - 1) * CATALOGUE_PAGE_SIZE
+    base = Product.objects.filter(network_id=network_id, is_active=True)
+    if category:
+        base = base.filter(category=category)
+    if search:
+        base = base.filter(Q(name__icontains=search) | Q(description__icontains=search))
+    page_pks = base.order_by("name", "pk").values("pk")[start : start + CATALOGUE_PAGE_SIZE]
+    return list(
+        product_queryset(network_id=network_id, site_id=site_id)
+        .filter(pk__in=page_pks)
+        .order_by("name", "pk")
+    )
+
+
 def available_units(product: Product, available_g: int) -> int:
     """Whole units (or whole grams for products sold by weight) that can still be sold."""
     if product.sold_by == SoldBy.UNIT:

@@ -289,8 +289,12 @@ def order_place(
 
 
 def _order_for_update(order: Order) -> Order:
+    # of=("self",): lock the order row only. A bare FOR UPDATE also locks the joined window,
+    # point of sale and grocery rows, which serialised every change and cancellation of a
+    # grocery and deadlocked with orders being placed (their insert takes a key-share lock on
+    # the window while holding stock rows).
     return (
-        Order.objects.select_for_update()
+        Order.objects.select_for_update(of=("self",))
         .select_related("window", "window__point", "window__point__grocery")
         .get(pk=order.pk)
     )
@@ -538,7 +542,7 @@ def trip_load(
     (extra stock for walk-in sales), as FEFO transfers to the unit's site. The orders'
     reservations move on board with them."""
     trip = (
-        MobileTrip.objects.select_for_update()
+        MobileTrip.objects.select_for_update(of=("self",))
         .select_related("unit", "unit__grocery", "unit__site", "unit__home_site")
         .get(pk=trip.pk)
     )
@@ -549,7 +553,7 @@ def trip_load(
     network_id = unit.grocery.network_id
     stops = trip_stops(trip=trip)
     orders = list(
-        Order.objects.select_for_update()
+        Order.objects.select_for_update(of=("self",))
         .filter(
             window__point__in=[s.point_id for s in stops],
             window__pickup_starts_at__date=trip.date,
@@ -607,7 +611,7 @@ def trip_return(*, trip: MobileTrip, actor: Any, at: datetime | None = None) -> 
     """Back at the hub: orders not collected become no-shows, and everything still on board
     goes back to the home site in the ledger."""
     trip = (
-        MobileTrip.objects.select_for_update()
+        MobileTrip.objects.select_for_update(of=("self",))
         .select_related("unit", "unit__site", "unit__home_site")
         .get(pk=trip.pk)
     )
