@@ -118,7 +118,18 @@ def test_household_member_reaches_their_own_household_only(session, live_server)
     page = session.page
     sign_in(page, live_server, "menage.demo")
     menu = nav_links(page)
-    assert menu == {path("core:home"): "Accueil", path("households:list"): "Ménages"}, menu
+    # A household's menu: its own record, the grocery and the education pages; no staff
+    # section (stock, organisations, counter) appears.
+    assert menu == {
+        path("core:home"): "Accueil",
+        path("grocery:shop"): "Épicerie",
+        path("grocery:my_orders"): "Mes commandes",
+        path("grocery:my_card"): "Ma carte",
+        path("grocery_mobile:timetable"): "Unité mobile",
+        path("education:recipe_list"): "Recettes et ateliers",
+        path("education:survey"): "Sondage sur les besoins",
+        path("households:list"): "Ménages",
+    }, menu
     checkpoint(page, "scope-04-household-home")
 
     page.get_by_role("link", name="Ménages", exact=True).click()

@@ -30,7 +30,7 @@ def test_the_nightly_purge_erases_inactive_households_but_keeps_their_figures(
     Household.objects.filter(pk=g.household.pk).update(last_activity_at=old)
     with django_capture_on_commit_callbacks(execute=True):
         job = job_submit(kind="grocery.purge_inactive", title="purge", owner=None, params={})
-    assert Job.objects.get(pk=job.pk).status == "done"
+    assert Job.objects.get(pk=job.pk).status == "succeeded"
     household = Household.objects.get(pk=g.household.pk)
     assert household.email == "" and household.user_id is None
     assert not MemberCard.objects.get(household=household).is_active
@@ -111,9 +111,10 @@ def test_a_household_cannot_see_or_change_another_households_order(tiny_grocery)
     order = order_place(household=other, window=g.window, lines=[LineIn(g.milk.pk, units=1)])
     c = _bearer(g.tn.users["menage_g"])
     assert c.post(f"/api/grocery/orders/{order.pk}/cancel").status_code == 404
-    assert g.tn.client("menage_g").get(
-        reverse("grocery:order_detail", args=[order.pk])
-    ).status_code == 404
+    assert (
+        g.tn.client("menage_g").get(reverse("grocery:order_detail", args=[order.pk])).status_code
+        == 404
+    )
 
 
 def test_the_sales_api_is_for_grocery_staff_and_never_returns_the_tier(tiny_grocery):
@@ -132,4 +133,7 @@ def test_the_sales_api_is_for_grocery_staff_and_never_returns_the_tier(tiny_groc
     again = staff.post("/api/grocery/sales", body, content_type="application/json")
     assert again.json()["id"] == sold.json()["id"]
     household = _bearer(g.tn.users["menage_g"])
-    assert household.post("/api/grocery/sales", body, content_type="application/json").status_code == 404
+    assert (
+        household.post("/api/grocery/sales", body, content_type="application/json").status_code
+        == 404
+    )

@@ -165,7 +165,13 @@ class Product(models.Model):
                 name="product_unit_weight",
             ),
         ]
-        indexes = [models.Index(fields=["network", "is_active", "category"])]
+        indexes = [
+            models.Index(fields=["network", "is_active", "category"]),
+            # The catalogue's order: pages are read straight from this index.
+            models.Index(
+                fields=["network", "is_active", "name", "id"], name="product_catalogue_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -193,6 +193,34 @@ def catalogue_page(
     )
 
 
+def catalogue_paginated(
+    *,
+    network_id: int,
+    site_id: int,
+    page: Any = 1,
+    category: str = "",
+    search: str = "",
+    size: int = CATALOGUE_PAGE_SIZE,
+) -> tuple[Any, list[Product]]:
+    """A Django `Page` of the catalogue and its annotated products (see `catalogue_page`):
+    the paginator counts and slices the plain rows; only the page's rows get availability."""
+    from django.core.paginator import Paginator
+
+    base = Product.objects.filter(network_id=network_id, is_active=True)
+    if category:
+        base = base.filter(category=category)
+    if search:
+        base = base.filter(Q(name__icontains=search) | Q(description__icontains=search))
+    paged = Paginator(base.order_by("name", "pk").values_list("pk", flat=True), size).get_page(page)
+    ids = list(paged.object_list)
+    products = list(
+        product_queryset(network_id=network_id, site_id=site_id)
+        .filter(pk__in=ids)
+        .order_by("name", "pk")
+    )
+    return paged, products
+
+
 def available_units(product: Product, available_g: int) -> int:
     """Whole units (or whole grams for products sold by weight) that can still be sold."""
     if product.sold_by == SoldBy.UNIT:

@@ -284,7 +284,8 @@ def order_place(
         OrderLine(order=order, product=p, units=u, quantity_g=q) for p, u, _g, q in wanted
     )
     Household.objects.filter(pk=household.pk).update(last_activity_at=timezone.now())
-    transaction.on_commit(lambda: _send_order_email(order.pk, "placed"))
+    if household.email:
+        transaction.on_commit(lambda: _send_order_email(order.pk, "placed"))
     return order
 
 

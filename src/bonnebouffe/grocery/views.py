@@ -16,7 +16,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -57,11 +56,10 @@ from .models import (
 )
 from .models import Product as ProductModel
 from .selectors import (
-    CATALOGUE_PAGE_SIZE,
     available_units,
     card_by_number,
     card_tier,
-    catalogue,
+    catalogue_paginated,
     grocery_org_ids,
     line_price_cents,
     order_get,
@@ -172,15 +170,13 @@ def shop(request: HttpRequest) -> HttpResponse:
         if category not in FoodCategory.values:
             category = ""
         search = (request.GET.get("q") or "").strip()[:60]
-        page = Paginator(
-            catalogue(
-                network_id=network_id,
-                site_id=window.point.stock_site_id,
-                category=category,
-                search=search,
-            ),
-            CATALOGUE_PAGE_SIZE,
-        ).get_page(request.GET.get("page"))
+        page, products = catalogue_paginated(
+            network_id=network_id,
+            site_id=window.point.stock_site_id,
+            category=category,
+            search=search,
+            page=request.GET.get("page"),
+        )
         cart = request.session.get("grocery_cart", {}).get(str(window.pk), {})
         context.update(
             page=page,
@@ -191,7 +187,7 @@ def shop(request: HttpRequest) -> HttpResponse:
                     "available": available_units(p, p.available_g),  # type: ignore[attr-defined]
                     "in_cart": cart.get(str(p.pk), 0),
                 }
-                for p in page.object_list
+                for p in products
             ],
             categories=FoodCategory.choices,
             category=category,
@@ -746,20 +742,19 @@ def products(request: HttpRequest) -> HttpResponse:
     )
     if point is None:
         raise Http404
-    page = Paginator(
-        catalogue(
-            network_id=point.grocery.network_id,
-            site_id=point.stock_site_id,
-            search=(request.GET.get("q") or "")[:60],
-        ),
-        CATALOGUE_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    page, rows = catalogue_paginated(
+        network_id=point.grocery.network_id,
+        site_id=point.stock_site_id,
+        search=(request.GET.get("q") or "")[:60],
+        page=request.GET.get("page"),
+    )
     return render(
         request,
         "grocery/products.html",
         {
             "point": point,
             "page": page,
+            "rows": rows,
             "points": point_list(grocery_ids=ids).exclude(kind="mobile"),
             "receive_form": StockReceiveForm(),
             "link_form": LotLinkForm(),
