@@ -191,3 +191,22 @@ def test_an_order_page_with_100_lines_renders_with_a_constant_number_of_queries(
     with CaptureQueriesContext(connection) as large:
         assert "Article 099" in c.get(url).content.decode()
     assert len(large) == len(small)
+
+
+def test_a_walk_in_household_registers_with_the_minimum_and_gets_a_card(tiny_grocery):
+    from bonnebouffe.households.models import Household
+
+    g = tiny_grocery
+    c = _client(g, "caisse")
+    town = g.household.municipality
+    before = set(Household.objects.values_list("pk", flat=True))
+    refused = c.post(reverse("grocery:members"), {"size": 2, "municipality": town.pk})
+    assert refused.status_code == 200 and Household.objects.count() == len(before)  # no consent
+    done = c.post(
+        reverse("grocery:members"),
+        {"size": 2, "municipality": town.pk, "preferred_language": "en", "consent": "on"},
+    )
+    new = Household.objects.exclude(pk__in=before).get()
+    assert done.status_code == 302 and new.reference.startswith("E-")
+    assert new.display_name == "" and new.email == "" and new.agency_id == g.store.grocery_id
+    assert AuditLogEntry.objects.filter(object_id=str(new.pk), detail="registered").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from bonnebouffe.inventory.models import DateKind
@@ -114,3 +115,26 @@ class SubsidyPeriodForm(forms.Form):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("The end comes before the start."))
         return data
+
+
+class HouseholdRegisterForm(forms.Form):
+    """A walk-in household joins the grocery: the minimum, and consent to keep it."""
+
+    size = forms.IntegerField(label=_("People in the household"), min_value=1, max_value=20)
+    municipality: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=None
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Language for messages"), choices=settings.LANGUAGES
+    )
+    email = forms.EmailField(label=_("Email (optional, for order messages)"), required=False)
+    consent = forms.BooleanField(
+        label=_(
+            "The household agrees that the grocery keeps this information while it shops here."
+        ),
+    )
+
+    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: dict[str, Any] = dict(self.fields)
+        fields["municipality"].queryset = municipalities

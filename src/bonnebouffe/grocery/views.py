@@ -28,16 +28,18 @@ from bonnebouffe.accounts.selectors import Scope, scope_for
 from bonnebouffe.accounts.services import audit_record
 from bonnebouffe.domain.pricing import EligibilityRule, PricingError, income_bands
 from bonnebouffe.households.models import Household
-from bonnebouffe.households.services import household_export
+from bonnebouffe.households.services import household_export, household_register
 from bonnebouffe.inventory.errors import LedgerError
 from bonnebouffe.inventory.models import FoodCategory, Lot
 from bonnebouffe.network.models import Organisation
+from bonnebouffe.territory.models import Municipality
 
 from .errors import GroceryError
 from .forms import (
     CardForm,
     CheckoutForm,
     DataRequestForm,
+    HouseholdRegisterForm,
     LotLinkForm,
     ScanForm,
     StockReceiveForm,
@@ -617,6 +619,27 @@ def _member_households(ids: set[int], scope: Scope) -> Any:
 @login_required
 def members(request: HttpRequest) -> HttpResponse:
     scope, ids = _staff(request)
+    grocery = Organisation.objects.filter(pk__in=ids).order_by("pk").first()
+    register = HouseholdRegisterForm(
+        request.POST or None,
+        municipalities=Municipality.objects.filter(
+            mrc__region__networks=grocery.network_id if grocery else None
+        ).order_by("name"),
+        initial={"preferred_language": "fr-ca"},
+    )
+    if request.method == "POST" and grocery is not None and register.is_valid():
+        household = household_register(
+            agency=grocery,
+            size=register.cleaned_data["size"],
+            municipality=register.cleaned_data["municipality"],
+            preferred_language=register.cleaned_data["preferred_language"],
+            email=register.cleaned_data["email"],
+            actor=request.user,
+        )
+        messages.success(
+            request, _("Household %(ref)s is registered.") % {"ref": household.reference}
+        )
+        return redirect("grocery:member_card", household_pk=household.pk)
     search = (request.GET.get("q") or "").strip()[:30]
     qs = _member_households(ids, scope)
     if search:
@@ -628,6 +651,7 @@ def members(request: HttpRequest) -> HttpResponse:
             "households": qs.order_by("reference")[:50],
             "q": search,
             "show_tier": tier_visible_to(scope),
+            "register": register,
         },
     )
 

@@ -60,3 +60,45 @@ def household_export(
         "created_at": household.created_at.isoformat(),
         "exported_at": timezone.now().isoformat(),
     }
+
+
+def household_register(
+    *,
+    agency: Any,
+    size: int,
+    municipality: Any,
+    preferred_language: str,
+    email: str = "",
+    actor: Any = None,
+) -> Household:
+    """Register a household with the minimum (Law 25): size, municipality, language, and an
+    email only if the household wants messages. The reference is generated (never a name)."""
+    import secrets
+
+    from django.db import transaction
+
+    with transaction.atomic():
+        for _attempt in range(10):
+            reference = "E-" + "".join(secrets.choice("0123456789") for _ in range(6))
+            if not Household.objects.filter(reference=reference).exists():
+                break
+        household = Household(
+            agency=agency,
+            reference=reference,
+            size=size,
+            municipality=municipality,
+            preferred_language=preferred_language,
+            email=email,
+            consent_at=timezone.now(),
+            last_activity_at=timezone.now(),
+        )
+        household.full_clean()
+        household.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            object_type="household",
+            object_id=household.pk,
+            detail="registered",
+        )
+    return household
