@@ -33,7 +33,7 @@ from bonnebouffe.accounts.models import Role
 from bonnebouffe.accounts.selectors import Scope
 from bonnebouffe.domain.pricing import line_amount_cents, tier_price_cents
 from bonnebouffe.inventory.models import Balance
-from bonnebouffe.inventory.selectors import Pick, distributable_q
+from bonnebouffe.inventory.selectors import Pick, distributable_q, pick_list_fefo
 from bonnebouffe.network.models import Organisation
 
 from .models import (
@@ -255,35 +255,12 @@ def product_onhand_g(*, product_id: int, site_id: int) -> int:
 def product_fefo(*, product_id: int, site_id: int, quantity_g: int | None = None) -> list[Pick]:
     """FEFO picks of a product's distributable lots at a site (soonest date first); with
     `quantity_g`, only as many lots as cover it."""
-    qs = (
-        Balance.objects.filter(
-            site_id=site_id, lot__grocery_link__product_id=product_id, quantity_g__gt=0
-        )
-        .filter(distributable_q("lot__"))
-        .select_related("lot", "location")
-        .order_by(F("lot__date_value").asc(nulls_last=True), "lot__created_at", "lot_id", "pk")
+    return pick_list_fefo(
+        site_id=site_id,
+        quantity_g=quantity_g,
+        limit=500,
+        where=Q(lot__grocery_link__product_id=product_id),
     )
-    picks: list[Pick] = []
-    remaining = quantity_g
-    for b in qs[:500]:
-        take = b.quantity_g if remaining is None else min(b.quantity_g, remaining)
-        picks.append(
-            Pick(
-                b.lot_id,
-                b.lot.code,
-                b.lot.product_name,
-                b.location_id,
-                b.location.name if b.location else "",
-                b.lot.date_value,
-                b.quantity_g,
-                take,
-            )
-        )
-        if remaining is not None:
-            remaining -= take
-            if remaining <= 0:
-                break
-    return picks
 
 
 # --- scope ------------------------------------------------------------------------------

@@ -150,6 +150,22 @@ def _lines_from(post: Any, products: dict[int, ProductModel]) -> tuple[list[Line
     return lines, bad
 
 
+def _priced_rows(*, network_id: int, quantities: dict[int, int], tier: Any) -> list[dict[str, Any]]:
+    """Basket rows (product, quantity, amount at `tier`) for product id -> units or grams."""
+    products = {
+        p.pk: p for p in product_queryset(network_id=network_id).filter(pk__in=list(quantities))
+    }
+    rows = []
+    for pid, qty in quantities.items():
+        product = products.get(pid)
+        if product is None:
+            continue
+        units, grams = (qty, 0) if product.sold_by == SoldBy.UNIT else (0, qty)
+        amount = line_price_cents(product=product, tier=tier, units=units, grams=grams)
+        rows.append({"product": product, "qty": qty, "amount": amount})
+    return rows
+
+
 # --- households ---------------------------------------------------------------------------
 
 
@@ -253,23 +269,9 @@ def cart(request: HttpRequest, window_pk: int) -> HttpResponse:
             return redirect(reverse("grocery:cart", args=[window.pk]))
     card = MemberCard.objects.filter(household=household).select_related("tier").first()
     tier = card_tier(card=card, network_id=network_id)
-    products = {
-        p.pk: p
-        for p in product_queryset(network_id=network_id).filter(pk__in=[int(k) for k in current])
-    }
-    rows = []
-    for key, qty in current.items():
-        product = products.get(int(key))
-        if product is None:
-            continue
-        units, grams = (qty, 0) if product.sold_by == SoldBy.UNIT else (0, qty)
-        rows.append(
-            {
-                "product": product,
-                "qty": qty,
-                "amount": line_price_cents(product=product, tier=tier, units=units, grams=grams),
-            }
-        )
+    rows = _priced_rows(
+        network_id=network_id, quantities={int(k): v for k, v in current.items()}, tier=tier
+    )
     return render(
         request,
         "grocery/cart.html",
@@ -515,22 +517,7 @@ def counter(request: HttpRequest, point_pk: int) -> HttpResponse:
     quantities: dict[int, int] = {int(k): v for k, v in basket["lines"].items()}
     if order is not None:
         quantities = {ol.product_id: ol.units or ol.quantity_g for ol in order.lines.all()}
-    products = {
-        p.pk: p for p in product_queryset(network_id=network_id).filter(pk__in=list(quantities))
-    }
-    rows = []
-    for pid, qty in quantities.items():
-        product = products.get(pid)
-        if product is None:
-            continue
-        units, grams = (qty, 0) if product.sold_by == SoldBy.UNIT else (0, qty)
-        rows.append(
-            {
-                "product": product,
-                "qty": qty,
-                "amount": line_price_cents(product=product, tier=tier, units=units, grams=grams),
-            }
-        )
+    rows = _priced_rows(network_id=network_id, quantities=quantities, tier=tier)
     return render(
         request,
         "grocery/counter.html",

@@ -199,13 +199,16 @@ def pick_list_fefo(
     quantity_g: int | None = None,
     on: date | None = None,
     limit: int = 200,
+    where: Q | None = None,
 ) -> list[Pick]:
     """First-expired-first-out pick list: distributable lots at a site, soonest date first.
 
-    With `quantity_g`, takes lots in that order until the quantity is covered.
+    With `quantity_g`, takes lots in that order until the quantity is covered. `where`
+    narrows the balances further (e.g. the lots of one grocery product).
     """
     qs = (
         Balance.objects.filter(site_id=site_id, quantity_g__gt=0)
+        .filter(where or Q())
         .filter(distributable_q("lot__", on=on))
         .select_related("lot", "location")
         .order_by(F("lot__date_value").asc(nulls_last=True), "lot__created_at", "lot_id", "pk")
