@@ -10,7 +10,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import checkpoint, path, sign_in, territory_reference_load, words
+from .helpers import (
+    checkpoint,
+    mark_page,
+    page_was_not_reloaded,
+    path,
+    sign_in,
+    territory_reference_load,
+    words,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -49,22 +57,32 @@ def test_directory_exports_download(session, live_server):
     session.assert_clean()
 
 
-@pytest.mark.xfail(
-    reason="The export and map links of the directory sit outside #results, so an HTMX "
-    "filter leaves them on the old query: the CSV/HSDS export ignores the filter on screen "
-    "(partners/templates/partners/directory.html).",
-    strict=False,
-)
 def test_directory_exports_follow_the_filter_chosen_on_screen(session, live_server):
     page = session.page
     sign_in(page, live_server, "coord.roussillon")
     page.goto(session.url(path("partners:directory")))
+    mark_page(page)
     page.get_by_label("Type de contribution").select_option("connecteur")
     expect(page).to_have_url(re.compile(r"[?&]type=connecteur"))
-    page.wait_for_load_state("networkidle")
-    for name in ("Exporter en CSV", "Carte"):
-        href = page.get_by_role("link", name=name, exact=True).get_attribute("href") or ""
-        assert "type=connecteur" in href, (name, href)
+    # The links are re-rendered with the results (expect retries until the swap is done).
+    for name in ("Exporter en CSV", "Exporter en Open Referral (HSDS JSON)", "Carte"):
+        link = page.locator("#results").get_by_role("link", name=name, exact=True)
+        expect(link).to_have_attribute("href", re.compile(r"[?&]type=connecteur(&|$)"))
+    assert page_was_not_reloaded(page)  # HTMX swapped the results, no full page load
+    shown = {words(n) for n in page.locator("#results li.card h2").all_inner_texts()}
+    assert shown
+    checkpoint(page, "exports-01-directory-filtered")
+
+    # What the exports send is what the screen shows.
+    csv_href = page.get_by_role("link", name="Exporter en CSV").get_attribute("href")
+    response = page.request.get(session.url(csv_href))
+    rows = list(csv.reader(io.StringIO(response.text().lstrip("\ufeff"))))
+    assert {r[0] for r in rows[1:]} == shown
+    assert {r[5] for r in rows[1:]} == {rows[1][5]}  # one contribution type: the filtered one
+    hsds_href = page.get_by_role("link", name=re.compile(r"HSDS")).get_attribute("href")
+    data = json.loads(page.request.get(session.url(hsds_href)).text())
+    assert {o["name"] for o in data["organizations"]} == shown
+    session.assert_clean()
 
 
 CENSUS_OK = "csd_code,population\n2467005,2400\n2467010,7700\n"

@@ -144,3 +144,108 @@ def test_household_member_reaches_their_own_household_only(session, live_server)
     response = page.goto(session.url(path("network:organisation_list")))
     assert response is not None and response.status == 403
     session.assert_clean()
+
+
+# Sections of other roles: the hub board and planning, the agencies' allocations, the grocery,
+# the households' own pages, the survey and the audit log.
+OTHER_ROLES_SECTIONS = (
+    "rescue:offer_list",
+    "allocation:run_list",
+    "allocation:my_lines",
+    "logistics:plan_list",
+    "grocery:shop",
+    "grocery:staff_home",
+    "grocery:my_orders",
+    "grocery:my_card",
+    "grocery_mobile:timetable",
+    "grocery_mobile:trip_list",
+    "education:survey",
+    "education:survey_results",
+    "households:list",
+    "accounts:audit_log",
+)
+
+
+@pytest.mark.parametrize(
+    ("username", "main_page", "main_label", "not_theirs"),
+    [
+        ("donneur.ferme", "rescue:my_offers", "Mes offres", "logistics:driver_today"),
+        (
+            "chauffeur.roussillon",
+            "logistics:driver_today",
+            "Ma tournée d'aujourd'hui",
+            "rescue:my_offers",
+        ),
+        ("cuisine.partagee", "rescue:my_offers", "Mes offres", "logistics:driver_today"),
+    ],
+    ids=["donor", "driver", "kitchen-manager"],
+)
+def test_donor_driver_and_kitchen_manager_see_their_own_section_and_organisation(
+    session, live_server, username, main_page, main_label, not_theirs
+):
+    from bonnebouffe.accounts.models import Membership
+    from bonnebouffe.network.models import Organisation, OrganisationKind
+    from bonnebouffe.rescue.models import Offer
+
+    own = Membership.objects.select_related("organisation").get(user__username=username)
+    own_org = own.organisation
+    page = session.page
+    sign_in(page, live_server, username)
+    menu = nav_links(page)
+    # Staff of their own organisation: the aggregates, the records of their scope and the
+    # directory, then the role's own section; nothing of the other roles.
+    expected = {
+        path("core:home"): "Accueil",
+        path("territory:map"): "Territoire",
+        path("network:overview"): "Portrait du réseau",
+        path("network:organisation_list"): "Organisations",
+        path(main_page): main_label,
+        path("partners:directory"): "Répertoire des partenaires",
+    }
+    assert [item for item in menu.items() if item[0] in expected] == list(expected.items()), menu
+    others = {path(name) for name in (*OTHER_ROLES_SECTIONS, not_theirs)}
+    assert not set(menu) & others, menu
+    checkpoint(page, f"scope-06-{username}-home")
+
+    # The role's main page, from the menu.
+    page.locator("header nav").get_by_role("link", name=main_label, exact=True).click()
+    page.wait_for_load_state()
+    assert page.url == session.url(path(main_page))
+    expect(page.locator("h1")).to_have_text(main_label)
+    if main_page == "rescue:my_offers":
+        expect(page.get_by_role("link", name="Offrir un surplus alimentaire")).to_be_visible()
+        offers = Offer.objects.filter(donor=own_org).count()
+        body = page.locator("main table tbody tr")
+        if offers:
+            expect(body).to_have_count(min(offers, 100))
+        else:
+            expect(body).to_have_text("Aucune offre pour l'instant.")
+    else:
+        # No Driver record is tied to the demo driver's account: no route to show today.
+        expect(page.locator("main")).to_contain_text("Aucune tournée pour vous aujourd'hui.")
+    checkpoint(page, f"scope-07-{username}-main")
+
+    # Organisations: their own and the hubs of the network, nothing else.
+    page.locator("header nav").get_by_role("link", name="Organisations", exact=True).click()
+    expect(page.locator("h1")).to_have_text("Organisations")
+    names = sorted(r[0] for r in _rows(page))
+    hubs = Organisation.objects.filter(kind=OrganisationKind.HUB, network=own_org.network_id)
+    assert names == sorted({own_org.name, *hubs.values_list("name", flat=True)})
+    checkpoint(page, f"scope-08-{username}-organisations")
+
+    # Pages of other roles answer 403; another organisation's record answers 404.
+    for name in ("rescue:offer_list", "logistics:plan_list", "households:list"):
+        response = page.goto(session.url(path(name)))
+        assert response is not None and response.status == 403, name
+    checkpoint(page, f"scope-09-{username}-403")
+    other = (
+        Organisation.objects.filter(network=own_org.network_id)
+        .exclude(kind=OrganisationKind.HUB)
+        .exclude(pk=own_org.pk)
+        .order_by("pk")
+        .first()
+    )
+    assert other is not None
+    response = page.goto(session.url(path("network:organisation_detail", other.pk)))
+    assert response is not None and response.status == 404
+    session.assert_clean()

@@ -1,7 +1,9 @@
 import csv
 import io
 
-from bonnebouffe.partners.models import Contribution
+import pytest
+
+from bonnebouffe.partners.models import Contribution, ContributionType
 
 
 def test_the_directory_filters_by_contribution_type(tiny_network):
@@ -100,3 +102,60 @@ def test_the_directory_page_runs_a_constant_number_of_queries(
     client = tiny_network.client("admin")
     with django_assert_max_num_queries(20):
         client.get("/partenaires/")
+
+
+@pytest.mark.parametrize(
+    ("params", "shown", "hidden"),
+    [
+        (lambda t: {"type": "connecteur"}, "Comptoir Châteauguay", "Comptoir Huntingdon"),
+        (lambda t: {"q": "nouvelles"}, "Comptoir Huntingdon", "Comptoir Châteauguay"),
+        (
+            lambda t: {"mrc": t.agency_huntingdon.mrc_id, "kind": "community"},
+            "Comptoir Huntingdon",
+            "Comptoir Châteauguay",
+        ),
+    ],
+    ids=["type", "search", "mrc-and-kind"],
+)
+def test_the_csv_and_hsds_exports_follow_the_directory_filters(tiny_network, params, shown, hidden):
+    params = params(tiny_network)
+    client = tiny_network.client("admin")
+    rows = list(
+        csv.reader(io.StringIO(client.get("/partenaires/export.csv", params).content.decode()))
+    )
+    csv_names = {r[0] for r in rows[1:]}
+    assert shown in csv_names and hidden not in csv_names
+    data = client.get("/partenaires/export-hsds.json", params).json()
+    hsds_names = {o["name"] for o in data["organizations"]}
+    assert shown in hsds_names and hidden not in hsds_names
+
+
+def test_the_exports_only_carry_the_contributions_matching_the_filter(tiny_network):
+    Contribution.objects.create(
+        organisation=tiny_network.agency_chateauguay,
+        project=tiny_network.project,
+        mrc=tiny_network.agency_chateauguay.mrc,
+        kind=ContributionType.EVALUATOR,
+        offer="Indicateurs",
+    )
+    client = tiny_network.client("admin")
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get("/partenaires/export.csv", {"type": "evaluateur"}).content.decode()
+            )
+        )
+    )
+    assert [r[7] for r in rows[1:]] == ["Indicateurs"]
+    data = client.get("/partenaires/export-hsds.json", {"type": "evaluateur"}).json()
+    (org,) = data["organizations"]
+    assert [s["description"] for s in org["services"]] == ["Indicateurs"]
+
+
+def test_the_htmx_results_carry_export_and_map_links_with_the_filter(tiny_network):
+    client = tiny_network.client("coord_r")
+    body = client.get(
+        "/partenaires/", {"type": "connecteur"}, headers={"hx-request": "true"}
+    ).content.decode()
+    for url in ("/partenaires/carte/", "/partenaires/export.csv", "/partenaires/export-hsds.json"):
+        assert f'href="{url}?type=connecteur"' in body, url
