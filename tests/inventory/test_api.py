@@ -496,3 +496,211 @@ def test_the_stock_endpoints_are_in_the_openapi_schema(db):
         "/api/stock/trace",
     ):
         assert path in paths
+
+
+# --- Storage locations ---------------------------------------------------------------
+
+
+def test_the_locations_of_a_site_are_listed_with_their_stock(tiny_network, stock):
+    client = tiny_network.client("coord_r")
+    body = client.get(f"{API}/sites/{stock['site_r'].pk}/locations").json()
+    assert body == [
+        {
+            "id": stock["shelf"].pk,
+            "site_id": stock["site_r"].pk,
+            "name": "Étagère A",
+            "storage_class": "ambient",
+            "cold_unit_id": None,
+            "on_hand_g": 10_000,
+        }
+    ]
+
+
+def test_a_coordinator_adds_a_location_to_their_hubs_site(tiny_network, stock):
+    response = post(
+        tiny_network.client("coord_r"),
+        f"/sites/{stock['site_r'].pk}/locations",
+        {"name": "Chambre froide", "storage_class": "refrigerated"},
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["name"] == "Chambre froide"
+    assert StorageLocation.objects.filter(site=stock["site_r"], name="Chambre froide").exists()
+    again = post(
+        tiny_network.client("coord_r"),
+        f"/sites/{stock['site_r'].pk}/locations",
+        {"name": "Chambre froide", "storage_class": "refrigerated"},
+    )
+    assert again.status_code == 422
+
+
+def test_locations_stay_within_the_scope(tiny_network, stock):
+    coord_h = tiny_network.client("coord_h")
+    site_r = stock["site_r"].pk
+    assert coord_h.get(f"{API}/sites/{site_r}/locations").status_code == 404
+    added = post(coord_h, f"/sites/{site_r}/locations", {"name": "X", "storage_class": "ambient"})
+    assert added.status_code == 404
+    household = tiny_network.client("household")
+    assert household.get(f"{API}/sites/{site_r}/locations").status_code == 403
+    assert not StorageLocation.objects.filter(name="X").exists()
+
+
+# --- Issuing a FEFO pick list --------------------------------------------------------
+
+
+def _picks(client, site_id, quantity_g):  # type: ignore[no-untyped-def]
+    rows = client.get(f"{API}/sites/{site_id}/pick-list", {"quantity_g": quantity_g}).json()
+    return [
+        {"lot_code": p["code"], "location_id": p["location_id"], "quantity_g": p["take_g"]}
+        for p in rows
+    ]
+
+
+def test_a_pick_list_is_issued_to_an_agency_in_one_step(tiny_network, stock):
+    client = tiny_network.client("coord_r")
+    site_r = stock["site_r"].pk
+    payload = {
+        "recipient_id": tiny_network.agency_chateauguay.pk,
+        "picks": _picks(client, site_r, 5_000),
+        "idempotency_key": "pick-1",
+    }
+    response = post(client, f"/sites/{site_r}/pick-list/issue", payload)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["quantity_g"] == 5_000
+    assert [(m["lot_code"], m["kind"], m["quantity_g"]) for m in body["movements"]] == [
+        (stock["milk"].code, "issue", 4_000),
+        (stock["carrots"].code, "issue", 1_000),
+    ]
+    assert Balance.objects.get(lot=stock["carrots"]).quantity_g == 9_000
+    assert not Balance.objects.filter(lot=stock["milk"], quantity_g__gt=0).exists()
+    # Sent again: the first issue comes back and nothing more leaves the shelf.
+    again = post(client, f"/sites/{site_r}/pick-list/issue", payload)
+    assert again.status_code == 200 and again.json() == body
+    assert Balance.objects.get(lot=stock["carrots"]).quantity_g == 9_000
+
+
+def test_a_pick_list_with_one_bad_line_issues_nothing(tiny_network, stock):
+    client = tiny_network.client("coord_r")
+    site_r = stock["site_r"].pk
+    picks = _picks(client, site_r, 5_000)
+    picks[1]["quantity_g"] = 50_000  # more carrots than the shelf holds
+    with translation.override("fr-ca"):
+        response = post(
+            client,
+            f"/sites/{site_r}/pick-list/issue",
+            {
+                "recipient_id": tiny_network.agency_chateauguay.pk,
+                "picks": picks,
+                "idempotency_key": "pick-2",
+            },
+            **{"Accept-Language": "fr-ca"},
+        )
+    assert response.status_code == 409, response.content
+    body = response.json()
+    assert body["lot_code"] == stock["carrots"].code and body["code"]
+    assert Balance.objects.get(lot=stock["milk"]).quantity_g == 4_000
+    assert not Movement.objects.filter(kind="issue").exists()
+
+
+def test_a_pick_list_issue_stays_within_the_scope(tiny_network, stock):
+    coord_r = tiny_network.client("coord_r")
+    picks = _picks(coord_r, stock["site_r"].pk, 1_000)
+    payload = {
+        "recipient_id": tiny_network.agency_chateauguay.pk,
+        "picks": picks,
+        "idempotency_key": "pick-3",
+    }
+    coord_h = tiny_network.client("coord_h")
+    assert post(coord_h, f"/sites/{stock['site_r'].pk}/pick-list/issue", payload).status_code == 404
+    # From their own site, another hub's lot is not theirs to issue either.
+    own = post(coord_h, f"/sites/{stock['site_h'].pk}/pick-list/issue", payload)
+    assert own.status_code == 404
+    assert not Movement.objects.filter(kind="issue").exists()
+
+
+# --- Labels --------------------------------------------------------------------------
+
+
+def test_the_labels_of_a_lot_are_a_pdf(tiny_network, stock):
+    client = tiny_network.client("coord_r")
+    code = stock["carrots"].code
+    for layout in ("sheet", "thermal"):
+        response = client.get(f"{API}/labels", {"lots": code, "layout": layout})
+        assert response.status_code == 200, response.content
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+        assert code in response["Content-Disposition"]
+
+
+def test_labels_stay_within_the_scope(tiny_network, stock):
+    code = stock["carrots"].code
+    assert tiny_network.client("coord_h").get(f"{API}/labels", {"lots": code}).status_code == 404
+    assert tiny_network.client("household").get(f"{API}/labels", {"lots": code}).status_code == 403
+
+
+# --- Recall --------------------------------------------------------------------------
+
+
+def test_a_coordinator_recalls_the_lots_of_a_trace(tiny_network, stock):
+    client = tiny_network.client("coord_r")
+    response = post(client, "/recalls", {"lot": stock["carrots"].code})
+    assert response.status_code == 200, response.content
+    assert response.json()["recalled_count"] == 1
+    assert response.json()["lot_codes"] == [stock["carrots"].code]
+    stock["carrots"].refresh_from_db()
+    assert stock["carrots"].recalled
+    assert not stock["milk"].__class__.objects.get(pk=stock["milk"].pk).recalled
+    again = post(client, "/recalls", {"lot": stock["carrots"].code}).json()
+    assert again["recalled_count"] == 0 and again["organisations_told"] == 0
+
+
+@pytest.mark.parametrize(("user", "status"), [("coord_h", 404), ("evaluator", 403)])
+def test_a_recall_stays_within_the_scope(tiny_network, stock, user, status):
+    response = post(tiny_network.client(user), "/recalls", {"lot": stock["carrots"].code})
+    assert response.status_code == status
+    assert not Lot.objects.filter(recalled=True).exists()
+
+
+def test_a_recall_needs_a_criterion(tiny_network, stock):
+    assert post(tiny_network.client("coord_r"), "/recalls", {}).status_code == 422
+
+
+def test_the_recall_notice_is_a_job_whose_pdf_only_its_owner_fetches(
+    tiny_network, stock, django_capture_on_commit_callbacks
+):
+    client = tiny_network.client("coord_r")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, "/recall-reports", {"donor_id": tiny_network.farm.pk})
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "queued" and response.json()["download_url"] is None
+    job = client.get(f"{API}/recall-reports/{response.json()['job_id']}").json()
+    assert job["status"] == "succeeded" and job["download_url"], job
+    pdf = client.get(job["download_url"])
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    coord_h = tiny_network.client("coord_h")
+    assert coord_h.get(f"{API}/recall-reports/{job['job_id']}").status_code == 404
+    assert coord_h.get(job["download_url"]).status_code == 404
+
+
+def test_a_recall_notice_of_another_hubs_lot_is_refused(tiny_network, stock):
+    coord_h = tiny_network.client("coord_h")
+    assert post(coord_h, "/recall-reports", {"lot": stock["carrots"].code}).status_code == 404
+    household = tiny_network.client("household")
+    assert post(household, "/recall-reports", {"lot": stock["carrots"].code}).status_code == 403
+
+
+def test_the_new_stock_endpoints_are_in_the_openapi_schema(db):
+    from django.test import Client
+
+    paths = Client().get("/api/openapi.json").json()["paths"]
+    for path in (
+        "/api/stock/sites/{site_id}/locations",
+        "/api/stock/sites/{site_id}/pick-list/issue",
+        "/api/stock/labels",
+        "/api/stock/recalls",
+        "/api/stock/recall-reports",
+        "/api/stock/recall-reports/{job_id}",
+        "/api/stock/recall-reports/{job_id}/pdf",
+    ):
+        assert path in paths

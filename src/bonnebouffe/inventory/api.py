@@ -1,5 +1,6 @@
 """The stock REST API (/api/stock/): lots, movements, transformations, counts, on hand,
-FEFO pick lists, the valorisation reconciliation and traces.
+storage locations, FEFO pick lists and their issue, lot labels (PDF), the valorisation
+reconciliation, traces, recalls and the recall notice (a background job, then its PDF).
 
 Same permissions as the pages: lots through `lot_scope_q`, sites through
 `network.selectors.site_list` (to read) and `report_queries.site_operate_q` (to take stock
@@ -8,21 +9,33 @@ grams, dates ISO 8601. A refused ledger operation answers 409 with {code, messag
 message in the request's language (Accept-Language).
 """
 
+import re
+import uuid
 from datetime import date, datetime
+from functools import partial
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
-from django.http import Http404, HttpRequest
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.responses import Status
 
 from bonnebouffe.accounts.selectors import Scope, scope_for
+from bonnebouffe.jobs.models import Job, JobStatus
+from bonnebouffe.jobs.selectors import job_get
+from bonnebouffe.jobs.tasks import job_submit
 from bonnebouffe.network.models import Organisation, Site
 from bonnebouffe.network.selectors import organisation_get, site_get
 
+from . import labels as label_rendering
 from .errors import LedgerError, LedgerErrorCode
 from .models import (
     Allergen,
@@ -34,11 +47,13 @@ from .models import (
     StorageClass,
     StorageLocation,
 )
+from .report_jobs import RECALL_REPORT, recall_report_submit
 from .report_queries import (
     TraceReport,
     hold_reason_rows,
     lot_balances,
     lot_search,
+    may_recall,
     movement_by_idempotency_key,
     period_bounds,
     reconciliation_build,
@@ -52,11 +67,24 @@ from .report_queries import (
 from .selectors import lot_get, onhand_by_category, pick_list_fefo
 from .services import (
     LotSpec,
+    PickFailed,
     TransformationInput,
+    lot_recall_notify,
     movement_record,
+    pick_list_issue,
     stock_count_record,
+    storage_location_create,
     transformation_record,
 )
+from .stock_queries import (
+    lots_by_codes,
+    recipient_list,
+    site_manageable,
+    stock_site_get,
+    storage_location_get,
+    storage_location_list,
+)
+from .tasks import LABELS_JOB
 
 router = Router(tags=["stock"])
 
@@ -299,6 +327,75 @@ class TraceOut(Schema):
     )
 
 
+class LocationIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    storage_class: StorageClass
+    cold_unit_id: int | None = Field(
+        None, description="The fridge, freezer or truck of this site whose log it follows"
+    )
+
+
+class LocationOut(Schema):
+    id: int
+    site_id: int
+    name: str
+    storage_class: str
+    cold_unit_id: int | None
+    on_hand_g: int
+
+
+class PickIn(Schema):
+    lot_code: str = Field(..., min_length=1, max_length=20)
+    location_id: int | None = None
+    quantity_g: int = Field(..., gt=0)
+
+
+class PickIssueIn(Schema):
+    recipient_id: int
+    picks: list[PickIn] = Field(
+        ..., min_length=1, max_length=200, description="The lines of GET pick-list to issue"
+    )
+    idempotency_key: str = Field(
+        ...,
+        min_length=1,
+        max_length=60,
+        description="Sent again, the same key returns the first issue and changes nothing",
+    )
+
+
+class PickIssueOut(Schema):
+    recipient_id: int
+    quantity_g: int
+    movements: list[MovementOut]
+
+
+class PickFailedOut(LedgerErrorOut):
+    lot_code: str
+
+
+class TraceCriteriaIn(Schema):
+    lot: str = Field("", max_length=20, description="Lot code")
+    donor_id: int | None = None
+    product: str = Field("", max_length=100, description="Part of a product name")
+
+
+class RecallOut(Schema):
+    recalled_count: int = Field(description="Lots newly recalled (blocked from distribution)")
+    organisations_told: int
+    lot_codes: list[str] = Field(description="Every lot of the trace, recalled now or before")
+
+
+class ReportJobOut(Schema):
+    job_id: uuid.UUID
+    kind: str
+    title: str
+    status: str
+    progress: int
+    message: str
+    error: str
+    download_url: str | None = Field(description="The PDF, once the job has succeeded")
+
+
 # --- Helpers -------------------------------------------------------------------------
 
 
@@ -307,6 +404,49 @@ def _staff(request: HttpRequest) -> Scope:
     if not scope.sees_records:
         raise PermissionDenied
     return scope
+
+
+def _stock_scope(request: HttpRequest) -> Scope:
+    """Who may use the stock pages (labels, locations): the staff of the network."""
+    scope = scope_for(request.user)
+    if not scope.is_staff_member:
+        raise PermissionDenied
+    return scope
+
+
+def _stock_site(scope: Scope, site_id: int) -> Site:
+    site = stock_site_get(scope=scope, pk=site_id)
+    if site is None:
+        raise Http404
+    return site
+
+
+def _location_out(location: StorageLocation) -> dict[str, Any]:
+    return {
+        "id": location.pk,
+        "site_id": location.site_id,
+        "name": location.name,
+        "storage_class": location.storage_class,
+        "cold_unit_id": location.cold_unit_id,
+        "on_hand_g": int(getattr(location, "onhand_g", 0) or 0),
+    }
+
+
+def _pick_issue_earlier(key: str) -> dict[str, Any] | None:
+    """The issue already recorded under this key (its movements are key-0, key-1...)."""
+    first = movement_by_idempotency_key(f"{key}-0")
+    if first is None:
+        return None
+    movements = list(
+        Movement.objects.filter(idempotency_key__regex=rf"^{re.escape(key)}-[0-9]+$")
+        .select_related("lot")
+        .order_by("pk")
+    )
+    return {
+        "recipient_id": first.recipient_id,
+        "quantity_g": sum(m.quantity_g for m in movements),
+        "movements": [_movement_out(m) for m in movements],
+    }
 
 
 def _conflict(exc: LedgerError) -> Status:
@@ -663,6 +803,151 @@ def site_pick_list(  # type: ignore[no-untyped-def]
     return pick_list_fefo(site_id=site_id, category=category or None, quantity_g=quantity_g)
 
 
+@router.get("/sites/{site_id}/locations", response=list[LocationOut])
+def site_locations(request: HttpRequest, site_id: int):  # type: ignore[no-untyped-def]
+    """The storage locations inside a stock site, with what each holds now."""
+    scope = _stock_scope(request)
+    site = _stock_site(scope, site_id)
+    return [_location_out(loc) for loc in storage_location_list(site_id=site.pk)]
+
+
+@router.post("/sites/{site_id}/locations", response={201: LocationOut})
+def site_location_add(request: HttpRequest, site_id: int, payload: LocationIn):  # type: ignore[no-untyped-def]
+    """Add a storage location (network administrators and the site's hub coordinators)."""
+    scope = _stock_scope(request)
+    site = _stock_site(scope, site_id)
+    if not site_manageable(scope=scope, site=site):
+        raise PermissionDenied
+    cold_unit: Any = None
+    if payload.cold_unit_id is not None:
+        units = StorageLocation._meta.get_field("cold_unit").related_model._default_manager  # type: ignore[union-attr]
+        cold_unit = units.filter(pk=payload.cold_unit_id, site=site, is_active=True).first()
+        if cold_unit is None:
+            raise Http404
+        if cold_unit.storage_class != payload.storage_class:
+            raise ValidationError(
+                {
+                    "cold_unit_id": [
+                        _("This cold unit keeps a different storage class than this place.")
+                    ]
+                }
+            )
+    location = storage_location_create(
+        site=site, name=payload.name, storage_class=payload.storage_class, cold_unit=cold_unit
+    )
+    return Status(201, {**_location_out(location), "on_hand_g": 0})
+
+
+@router.post(
+    "/sites/{site_id}/pick-list/issue",
+    response={201: PickIssueOut, 200: PickIssueOut, 409: PickFailedOut},
+)
+def site_pick_list_issue(request: HttpRequest, site_id: int, payload: PickIssueIn):  # type: ignore[no-untyped-def]
+    """Issue the lines of a FEFO pick list to one organisation, all or nothing: if one line
+    cannot be issued (409, with its lot code), nothing is. The same `idempotency_key` sent
+    again returns the first issue (200)."""
+    scope = _staff(request)
+    site = _site_operated(scope, site_id)
+    assert site is not None
+    recipient = recipient_list(scope=scope).filter(pk=payload.recipient_id).first()
+    if recipient is None:
+        raise Http404
+    key = payload.idempotency_key
+    earlier = _pick_issue_earlier(key)
+    if earlier is not None:
+        return Status(200, earlier)
+    picks = []
+    for pick in payload.picks:
+        location = storage_location_get(site_id=site.pk, pk=pick.location_id)
+        if pick.location_id and location is None:
+            raise Http404
+        picks.append((_lot(scope, pick.lot_code), location, pick.quantity_g))
+    try:
+        movements = pick_list_issue(
+            site=site, picks=picks, recipient=recipient, actor=request.user, key=key
+        )
+    except PickFailed as exc:
+        return Status(
+            409,
+            {"lot_code": exc.code, "code": str(exc.error.code), "message": exc.error.message},
+        )
+    except IntegrityError:  # the same list sent twice at the same moment: one wins
+        earlier = _pick_issue_earlier(key)
+        if earlier is None:
+            raise
+        return Status(200, earlier)
+    return Status(
+        201,
+        {
+            "recipient_id": recipient.pk,
+            "quantity_g": sum(m.quantity_g for m in movements),
+            "movements": [_movement_out(m) for m in movements],
+        },
+    )
+
+
+# --- Labels --------------------------------------------------------------------------
+
+
+@router.get(
+    "/labels",
+    response={202: ReportJobOut},
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+def lot_labels(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    lots: str = Query(..., description="Lot codes separated by commas or spaces"),  # type: ignore[type-arg]
+    layout: Literal["sheet", "thermal"] = "sheet",
+):
+    """Printable labels (application/pdf): a sheet of 10 or one thermal-printer label per lot,
+    with a QR code opening the lot's page. Past 50 lots the PDF is made by a background job
+    (202): poll /api/jobs/{job_id}, then fetch its `result.url`."""
+    scope = _stock_scope(request)
+    found = lots_by_codes(scope=scope, codes=lots.replace(",", " ").split())
+    if not found:
+        raise Http404
+    if len(found) > label_rendering.JOB_MAX_LOTS:
+        raise ValidationError(
+            {
+                "lots": [
+                    _("At most %(n)s labels at a time; choose fewer lots.")
+                    % {"n": label_rendering.JOB_MAX_LOTS}
+                ]
+            }
+        )
+    if len(found) > label_rendering.DIRECT_MAX_LOTS:
+        token = str(uuid.uuid4())
+        job = job_submit(
+            kind=LABELS_JOB,
+            title=_("Labels for %(n)s lots") % {"n": len(found)},
+            owner=request.user,
+            params={
+                "lot_ids": [lot.pk for lot in found],
+                "layout": layout,
+                "language": get_language(),
+                "origin": f"{request.scheme}://{request.get_host()}",
+                "file_token": token,
+            },
+        )
+        done = job.status == JobStatus.SUCCEEDED
+        return Status(
+            202,
+            {
+                **_report_job_out(job),
+                "download_url": reverse("inventory:labels_download", args=[token])
+                if done
+                else None,
+            },
+        )
+    pdf = label_rendering.labels_pdf(
+        found, url_for=partial(label_rendering.lot_qr_url, request), layout=layout
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = found[0].code if len(found) == 1 else f"{len(found)}-lots"
+    response["Content-Disposition"] = f'inline; filename="labels-{name}.pdf"'
+    return response
+
+
 # --- Reports -------------------------------------------------------------------------
 
 
@@ -735,3 +1020,100 @@ def trace(  # type: ignore[no-untyped-def]
         raise ValidationError({"lot": [_("Give a lot code, a donor or a product name.")]})
     start = trace_start_lots(scope=scope, lot_code=lot, donor_id=donor_id, product=product)
     return _trace_out(trace_report(scope=scope, lot_ids=list(start.values_list("pk", flat=True))))
+
+
+def _trace_criteria(payload: TraceCriteriaIn) -> dict[str, Any]:
+    criteria = {
+        "lot_code": payload.lot.strip(),
+        "donor_id": payload.donor_id,
+        "product": payload.product.strip(),
+    }
+    if not (criteria["lot_code"] or criteria["donor_id"] or criteria["product"]):
+        raise ValidationError({"lot": [_("Give a lot code, a donor or a product name.")]})
+    return criteria
+
+
+@router.post("/recalls", response=RecallOut)
+def recall(request: HttpRequest, payload: TraceCriteriaIn):  # type: ignore[no-untyped-def]
+    """Recall every lot of the downstream trace (network administrators and hub
+    coordinators): the lots are blocked from distribution and the hubs, sites holding them
+    and recipient organisations are notified. Recalling again changes nothing."""
+    scope = _staff(request)
+    if not may_recall(scope):
+        raise PermissionDenied
+    criteria = _trace_criteria(payload)
+    with transaction.atomic():
+        start = trace_start_lots(scope=scope, **criteria)
+        report = trace_report(scope=scope, lot_ids=list(start.values_list("pk", flat=True)))
+        if not report.lots:
+            raise Http404
+        params = {
+            "lot": criteria["lot_code"],
+            "donor": criteria["donor_id"] or "",
+            "product": criteria["product"],
+        }
+        query = urlencode({k: v for k, v in params.items() if v})  # as the trace page's
+        recalled, told = lot_recall_notify(report=report, query=query)
+    return {
+        "recalled_count": recalled,
+        "organisations_told": told,
+        "lot_codes": [lt.lot.code for lt in report.lots],
+    }
+
+
+def _report_job_out(job: Job) -> dict[str, Any]:
+    done = job.status == JobStatus.SUCCEEDED and bool((job.result or {}).get("file"))
+    return {
+        "job_id": job.pk,
+        "kind": job.kind,
+        "title": job.title,
+        "status": job.status,
+        "progress": job.progress,
+        "message": job.message,
+        "error": job.error,
+        "download_url": reverse("api:recall_report_pdf", args=[job.pk]) if done else None,
+    }
+
+
+def _own_recall_job(request: HttpRequest, job_id: uuid.UUID) -> Job:
+    """Only the person who asked for a recall notice may follow and fetch it (as on the page)."""
+    job = job_get(user=request.user, pk=job_id)
+    if job is None or job.kind != RECALL_REPORT or job.owner_id != request.user.pk:
+        raise Http404
+    return job
+
+
+@router.post("/recall-reports", response={202: ReportJobOut})
+def recall_report_start(request: HttpRequest, payload: TraceCriteriaIn):  # type: ignore[no-untyped-def]
+    """Queue the recall notice PDF of a downstream trace; poll the job, then fetch the PDF."""
+    scope = _staff(request)
+    criteria = _trace_criteria(payload)
+    if not trace_start_lots(scope=scope, **criteria).exists():
+        raise Http404
+    job = recall_report_submit(user=request.user, **criteria)  # runs after the commit
+    return Status(202, _report_job_out(job))
+
+
+@router.get("/recall-reports/{job_id}", response=ReportJobOut)
+def recall_report_status(request: HttpRequest, job_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    return _report_job_out(_own_recall_job(request, job_id))
+
+
+@router.get(
+    "/recall-reports/{job_id}/pdf",
+    url_name="recall_report_pdf",
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+def recall_report_pdf(request: HttpRequest, job_id: uuid.UUID) -> FileResponse:
+    """The recall notice (application/pdf), for the person who asked for it only."""
+    job = _own_recall_job(request, job_id)
+    name = (job.result or {}).get("file") if job.status == JobStatus.SUCCEEDED else None
+    if not name or not default_storage.exists(name):
+        raise Http404
+    stamp = timezone.localtime(job.finished_at or job.created_at).strftime("%Y-%m-%d-%H%M")
+    return FileResponse(
+        default_storage.open(name, "rb"),
+        as_attachment=True,
+        filename=f"avis-de-rappel-{stamp}.pdf",
+        content_type="application/pdf",
+    )
