@@ -39,6 +39,34 @@ class TinyNetwork:
         return c
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
+    """A transactional test (the PostgreSQL concurrency tests) ends with a flush that also
+    wipes the territory its data migration loaded: put it back, once every teardown (the
+    flush included) is done, for the next tests of the same worker."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    if nextitem is None or marker is None or not marker.kwargs.get("transaction"):
+        return  # (after the last test the test database is already gone)
+    if "live_server" in getattr(item, "fixturenames", ()):
+        return  # the browser tests manage their own database (tests/browser/conftest.py)
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+    from pytest_django.plugin import blocking_manager_key
+
+    name = str(connection.settings_dict["NAME"])
+    if not (name.startswith("test_") or "memory" in name):
+        return  # never touch anything but the test database
+
+    migration = importlib.import_module(
+        "bonnebouffe.territory.migrations.0002_load_west_monteregie"
+    )
+    with item.config.stash[blocking_manager_key].unblock():
+        migration.load(apps, None)
+
+
 def _muni(name: str) -> Municipality:
     return Municipality.objects.get(name=name)
 

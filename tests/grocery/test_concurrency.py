@@ -6,13 +6,22 @@ import multiprocessing
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 
 from bonnebouffe.grocery.models import Order, OrderLine, ProductStock
 from bonnebouffe.grocery.selectors import product_onhand_g
 from bonnebouffe.inventory.models import Balance, Movement, MovementKind
 
-pytestmark = pytest.mark.postgres
+# Skipped before any fixture runs: a transactional test on SQLite would flush the territory
+# data that the other tests of the same worker need.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="needs PostgreSQL row locks and several connections",
+    ),
+]
 PROCESSES, THREADS, ORDERS_EACH = 10, 4, 5  # 200 orders, at most 40 connections at once
 
 

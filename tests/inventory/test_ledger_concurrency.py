@@ -4,6 +4,7 @@ import multiprocessing
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -11,7 +12,15 @@ from bonnebouffe.inventory.models import Balance, Lot, Movement, MovementKind, S
 from bonnebouffe.inventory.selectors import balance_rebuild_diff, reconcile
 from bonnebouffe.inventory.services import LotSpec, lot_receive
 
-pytestmark = pytest.mark.postgres
+# Skipped before any fixture runs: a transactional test on SQLite would flush the territory
+# data that the other tests of the same worker need.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+        reason="needs PostgreSQL row locks and several connections",
+    ),
+]
 
 
 def _worker(lot_id: int, site_id: int, other_site_id: int, role: str, rounds: int, queue) -> None:  # type: ignore[no-untyped-def]
