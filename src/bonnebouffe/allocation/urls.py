@@ -21,8 +21,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
 from . import views_boxes  # noqa: E402
 
 urlpatterns += [
-    path("boites/", views_boxes.box_list, name="box_list"),
-    path("boites/nouvelle/", views_boxes.box_create, name="box_create"),
-    path("boites/assembler/", views_boxes.box_assemble_view, name="box_assemble"),
-    path("boites/assemblages/<int:pk>/", views_boxes.box_assembly_detail, name="box_assembly"),
+    path("paniers/", views_boxes.box_list, name="box_list"),
+    path("paniers/nouveau/", views_boxes.box_create, name="box_create"),
+    path("paniers/assembler/", views_boxes.box_assemble_view, name="box_assemble"),
+    path("paniers/assemblages/<int:pk>/", views_boxes.box_assembly_detail, name="box_assembly"),
 ]

@@ -81,7 +81,7 @@ def box_assemble_view(request: HttpRequest) -> HttpResponse:
     sites = {s.pk: s for s in box_sites(scope)}
     form = BoxAssembleForm(
         request.POST or None,
-        initial={"composition": request.GET.get("boite")},
+        initial={"composition": request.GET.get("panier")},
         composition_choices=[
             (pk, f"{c.name} ({c.box_weight_g / 1000:.3f} kg)") for pk, c in compositions.items()
         ],
