@@ -7,8 +7,8 @@ Called by the demo generator once hubs hold stock; uses the app's own services.
 
 from __future__ import annotations
 
+import contextlib
 import random
-from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
@@ -63,10 +63,8 @@ def _solve(network: Network, period: str, hub: Organisation | None = None) -> Al
     run = AllocationRun.objects.create(
         network=network, period=period, hub=hub, delta=float(policy_get(network.pk).delta)
     )
-    try:
+    with contextlib.suppress(AllocationFailed):  # the run is then stored failed, with why
         run_execute(run_id=run.pk)
-    except AllocationFailed:
-        pass  # the run is stored as failed with its message
     run.refresh_from_db()
     return run
 
@@ -149,7 +147,7 @@ def demo_allocation_generate(*, rng: random.Random) -> list[AllocationRun]:
         if not agencies:
             continue
         _declare_needs(rng, agencies, [period_shift(period, -1), period])
-        hub = Organisation.objects.filter(pk=agencies[0].hub_id).first()
+        hub = agencies[0].hub
         if hub is not None:
             _last_week(network, period, hub)
         _family_boxes(rng, network)
