@@ -47,6 +47,8 @@ def test_receiving_capacity_is_respected(stocked, django_capture_on_commit_callb
         people_served=500,
         capacity_kg={"ambient": 30},
     )
+    # Runs allocate whole lots: a 25 kg lot fits the 30 kg of room, the others do not.
+    receive(net.hub_roussillon, "Pommes", "vegetables_fruits", 25_000)
     run = run_now(django_capture_on_commit_callbacks, net.users["admin"], stocked.period)
     got = sum(run.lines.filter(agency=net.agency_chateauguay).values_list("quantity_g", flat=True))
     assert 0 < got <= 30_000

@@ -178,3 +178,100 @@ class AllocationLine(models.Model):
     @property
     def quantity_kg(self) -> Decimal:
         return (Decimal(self.quantity_g) / 1000).quantize(Decimal("0.001"))
+
+
+# ---------------------------------------------------------------- portioned boxes
+
+# Imported here, not at the top, so that this section stays an addition at the end of the
+# module (the pooling mode is written in parallel in the same file).
+from bonnebouffe.inventory.models import (  # noqa: E402
+    FoodCategory,
+    StorageClass,
+    Transformation,
+)
+
+
+class BoxComposition(models.Model):
+    """A standard box (for example "panier famille 4 personnes"): grams per food category.
+
+    Assembling boxes (allocation.boxes.box_assemble) consumes lots of these categories and
+    produces one box lot, which runs then allocate like any other lot.
+    """
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="box_compositions")
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    storage_class = models.CharField(
+        _("storage class"),
+        max_length=16,
+        choices=StorageClass.choices,
+        default=StorageClass.AMBIENT,
+        help_text=_("How the assembled boxes are kept; it decides which lots may go in."),
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("box composition")
+        verbose_name_plural = _("box compositions")
+        constraints = [
+            models.UniqueConstraint(fields=["network", "name"], name="box_composition_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def box_weight_g(self) -> int:
+        return sum(line.quantity_g for line in self.lines.all())
+
+
+class BoxCompositionLine(models.Model):
+    """Grams of one food category in each box."""
+
+    composition = models.ForeignKey(BoxComposition, on_delete=models.CASCADE, related_name="lines")
+    category = models.CharField(_("food category"), max_length=24, choices=FoodCategory.choices)
+    quantity_g = models.PositiveIntegerField(
+        _("grams per box"), validators=[MinValueValidator(1), MaxValueValidator(50_000)]
+    )
+
+    class Meta:
+        ordering = ["composition", "-quantity_g", "category"]
+        verbose_name = _("box composition line")
+        verbose_name_plural = _("box composition lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["composition", "category"], name="box_line_unique_category"
+            ),
+            models.CheckConstraint(condition=models.Q(quantity_g__gt=0), name="box_line_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.composition_id} {self.category}: {self.quantity_g} g"
+
+
+class BoxAssembly(models.Model):
+    """One assembly of `count` boxes at a site: the transformation and the box lot it made."""
+
+    composition = models.ForeignKey(
+        BoxComposition, on_delete=models.PROTECT, related_name="assemblies"
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField(_("number of boxes"), validators=[MinValueValidator(1)])
+    transformation = models.OneToOneField(
+        Transformation, on_delete=models.PROTECT, related_name="box_assembly"
+    )
+    box_lot = models.OneToOneField(Lot, on_delete=models.PROTECT, related_name="box_assembly")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("box assembly")
+        verbose_name_plural = _("box assemblies")
+
+    def __str__(self) -> str:
+        return f"{self.composition} x {self.count}"

@@ -222,6 +222,18 @@ def _lot_key(lot_id: int, site_id: int, location_id: int | None) -> str:
     return f"{lot_id}-{site_id}-{location_id or 0}"
 
 
+def _whole_unit_g(unit_weight_g: int | None, free_g: int) -> int | None:
+    """The unit a lot may be split into, or None when it must go whole to one agency.
+
+    A lot with a unit weight (cases, boxes) whose free grams are a whole number of at least
+    two units is divisible in whole units; any other lot (loose produce, a started case) is
+    allocated whole, so that a hub never has to weigh out part of a lot.
+    """
+    if unit_weight_g and free_g % unit_weight_g == 0 and free_g // unit_weight_g >= 2:
+        return int(unit_weight_g)
+    return None
+
+
 def problem_build(
     run: AllocationRun,
 ) -> tuple[AllocationProblem, dict[str, tuple[int, int, int | None]]]:
@@ -285,6 +297,7 @@ def problem_build(
         lot = balance.lot
         key = _lot_key(lot.pk, balance.site_id, balance.location_id)
         keys[key] = (lot.pk, balance.site_id, balance.location_id)
+        unit_g = _whole_unit_g(lot.unit_weight_g, free_g)
         lots.append(
             Lot(
                 lot_id=key,
@@ -294,6 +307,8 @@ def problem_build(
                 quantity_kg=free_g / 1000.0,
                 dlu=lot.date_value if lot.date_kind == DateKind.USE_BY else None,
                 best_before=lot.date_value if lot.date_kind == DateKind.BEST_BEFORE else None,
+                unit_kg=unit_g / 1000.0 if unit_g else None,
+                divisible=unit_g is not None,
             )
         )
     hub_ids = {a.hub_id for a in agencies} | {lot.hub_id for lot in lots}
@@ -311,6 +326,9 @@ def problem_build(
             delta=run.delta,
             lot_scope=LotScope.ALL,
             inter_hub_cost_per_kg=0.0 if run.hub_id else 0.05,
+            # Rescued food is not held back for equity: a whole lot too big for every band
+            # still goes to the least damaging agency with room (the breach is shown).
+            withhold_whole_lots=False,
         ),
     )
     return problem, keys
@@ -343,7 +361,9 @@ def run_execute(*, run_id: int, progress: ProgressFn = _noop) -> dict[str, Any]:
         _fail(run, _("The data cannot be allocated: %(e)s") % {"e": exc})
         raise
     progress(25, _("Computing the fair allocation"))
-    plan = solve_allocation(problem, delta=run.delta)
+    # Whole lots by FEFO (docs/allocation.md, "From groups to lots"): every line is a whole
+    # free balance, or whole units of a divisible one; the LP bound is kept for the gap.
+    plan = solve_allocation(problem, delta=run.delta, whole_lots=True)
     violations = validate_allocation(problem, plan)
     if violations:
         _fail(
@@ -358,19 +378,21 @@ def run_execute(*, run_id: int, progress: ProgressFn = _noop) -> dict[str, Any]:
     progress(90, _("Storing the result"))
     agencies = {int(a.agency_id) for a in problem.agencies}
     with transaction.atomic():
-        lines = []
+        grams: dict[tuple[str, str], int] = defaultdict(int)
         for a in plan.assignments:
-            if a.quantity_g <= 0:
-                continue
-            lot_id, site_id, location_id = keys[a.lot_id]
+            if a.quantity_g > 0:
+                grams[(a.lot_id, a.agency_id)] += a.quantity_g
+        lines = []
+        for (engine_lot, agency_id), quantity_g in grams.items():
+            lot_id, site_id, location_id = keys[engine_lot]
             lines.append(
                 AllocationLine(
                     run=run,
-                    agency_id=int(a.agency_id),
+                    agency_id=int(agency_id),
                     lot_id=lot_id,
                     site_id=site_id,
                     location_id=location_id,
-                    quantity_g=a.quantity_g,
+                    quantity_g=quantity_g,
                 )
             )
         AllocationLine.objects.bulk_create(lines)
@@ -379,6 +401,7 @@ def run_execute(*, run_id: int, progress: ProgressFn = _noop) -> dict[str, Any]:
             "plan": metrics_to_dict(plan.metrics),
             "baseline": metrics_to_dict(baseline.metrics),
             "method": str(plan.method),
+            "rounding_gap_pct": _finite(plan.rounding_gap_pct),
             "hard_band_held": plan.hard_band_held,
             "breaches": [],
         }
@@ -392,6 +415,10 @@ def run_execute(*, run_id: int, progress: ProgressFn = _noop) -> dict[str, Any]:
         "agencies": len(agencies),
         "distributed_kg": round(plan.metrics.distributed_kg, 3),
     }
+
+
+def _finite(value: float) -> float | None:
+    return round(float(value), 3) if math.isfinite(value) else None
 
 
 def _explanations_json(explanations: Any) -> list[dict[str, Any]]:

@@ -16,3 +16,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("besoins/", views.needs, name="needs"),
     path("besoins/<int:agency_id>/", views.need_edit, name="need_edit"),
 ]
+
+# Portioned boxes (views_boxes.py).
+from . import views_boxes  # noqa: E402
+
+urlpatterns += [
+    path("paniers/", views_boxes.box_list, name="box_list"),
+    path("paniers/nouveau/", views_boxes.box_create, name="box_create"),
+    path("paniers/assembler/", views_boxes.box_assemble_view, name="box_assemble"),
+    path("paniers/assemblages/<int:pk>/", views_boxes.box_assembly_detail, name="box_assembly"),
+]

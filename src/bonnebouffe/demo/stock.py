@@ -340,7 +340,13 @@ def demo_stock_generate(*, rng: random.Random, weeks: int = 4) -> StockSummary:
 def demo_stock_reset(organisations: QuerySet[Organisation]) -> None:
     """Delete the demo's rescue, stock and cold-chain rows (the ledger is append-only in the
     app; only the demo generator removes it, to start over)."""
-    from bonnebouffe.allocation.models import AgencyNeed, AllocationPolicy, AllocationRun
+    from bonnebouffe.allocation.models import (
+        AgencyNeed,
+        AllocationPolicy,
+        AllocationRun,
+        BoxAssembly,
+        BoxComposition,
+    )
     from bonnebouffe.coldchain.models import Excursion
     from bonnebouffe.core.models import Notification
     from bonnebouffe.inventory.models import (
@@ -360,6 +366,8 @@ def demo_stock_reset(organisations: QuerySet[Organisation]) -> None:
     Vehicle.objects.filter(hub__in=organisations).delete()
     Driver.objects.filter(hub__in=organisations).delete()
     AllocationRun.objects.filter(network__organisations__in=organisations).distinct().delete()
+    BoxAssembly.objects.filter(site__organisation__in=organisations).delete()
+    BoxComposition.objects.filter(network__organisations__in=organisations).distinct().delete()
     AgencyNeed.objects.filter(agency__in=organisations).delete()
     AllocationPolicy.objects.filter(network__organisations__in=organisations).delete()
     ReceptionItem.objects.filter(reception__site__organisation__in=organisations).delete()
