@@ -16,3 +16,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("besoins/", views.needs, name="needs"),
     path("besoins/<int:agency_id>/", views.need_edit, name="need_edit"),
 ]
+
+# Pooling mode (Choice System): sealed-bid rounds between hubs.
+from . import pooling_views  # noqa: E402
+
+urlpatterns += [
+    path("mise-en-commun/", pooling_views.round_index, name="pooling_round_list"),
+    path("mise-en-commun/<int:pk>/", pooling_views.round_detail, name="pooling_round_detail"),
+    path(
+        "mise-en-commun/<int:pk>/fermer/",
+        pooling_views.round_close_view,
+        name="pooling_round_close",
+    ),
+]
