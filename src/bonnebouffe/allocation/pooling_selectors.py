@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from bonnebouffe.accounts.selectors import Scope
 from bonnebouffe.network.models import Organisation, OrganisationKind
@@ -19,6 +19,7 @@ from .models import (
     AllocationPolicy,
     Bid,
     BiddingRound,
+    PooledLot,
     PoolingCategory,
     RoundStatus,
     ShareAccount,
@@ -135,8 +136,16 @@ def pool_candidates(*, network_id: int) -> list[tuple[Any, int]]:
             network_id=network_id, kind=OrganisationKind.HUB, is_active=True
         ).values_list("pk", flat=True)
     )
-    return [
-        (b, g)
-        for b, g in supply_balances(hub_ids=hub_ids, on=timezone.localdate())
-        if b.lot.category in cats
-    ][:200]
+    offered: dict[tuple[int, int, int | None], int] = defaultdict(int)
+    for row in (
+        PooledLot.objects.filter(round__status=RoundStatus.OPEN, round__network_id=network_id)
+        .values("lot_id", "site_id", "location_id")
+        .annotate(q=Sum("quantity_g"))
+    ):
+        offered[(row["lot_id"], row["site_id"], row["location_id"])] += int(row["q"] or 0)
+    out = []
+    for b, g in supply_balances(hub_ids=hub_ids, on=timezone.localdate()):
+        free = g - offered.get((b.lot_id, b.site_id, b.location_id), 0)
+        if b.lot.category in cats and free > 0:
+            out.append((b, free))
+    return out[:200]
