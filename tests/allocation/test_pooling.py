@@ -234,3 +234,26 @@ def test_a_published_run_after_the_round_still_reserves_the_pooled_lot(
     run = run_now(django_capture_on_commit_callbacks, net.users["admin"], pooled.period)
     assert run.status == RunStatus.DRAFT, run.error
     assert not run.lines.filter(lot=pooled.lots["beans"]).exists()
+
+
+def test_the_admin_chooses_the_pooled_categories_on_the_page(client, pooled):
+    from bonnebouffe.allocation.pooling_selectors import pooled_categories
+
+    url = reverse("allocation:pooling_round_list")
+    client.force_login(pooled.net.users["coord_r"])
+    client.post(url, {"action": "categories", "category": ["bakery"]})
+    assert pooled_categories(pooled.net.network.pk) == {"protein", "dry_goods"}
+    client.force_login(pooled.net.users["admin"])
+    client.post(url, {"action": "categories", "category": ["protein", "prepared"]})
+    assert pooled_categories(pooled.net.network.pk) == {"protein", "prepared"}
+
+
+def test_the_round_page_makes_a_fixed_number_of_queries(
+    client, pooled, django_assert_max_num_queries
+):
+    net = pooled.net
+    _bid(client, net.users["coord_r"], pooled.round, pooled.beans, 10)
+    _bid(client, net.users["coord_h"], pooled.round, pooled.pasta, 10)
+    client.force_login(net.users["coord_r"])
+    with django_assert_max_num_queries(20):
+        client.get(reverse("allocation:pooling_round_detail", args=[pooled.round.pk]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from bonnebouffe.accounts.selectors import Scope
 from bonnebouffe.network.models import Organisation, OrganisationKind
@@ -118,8 +118,13 @@ def round_bids_visible(*, scope: Scope, round: BiddingRound) -> QuerySet[Bid]:
     return qs.filter(Q(hub_id__in=own) | Q(partners__in=own)).distinct()
 
 
-def round_lots(*, round: BiddingRound) -> list:  # type: ignore[type-arg]
-    return list(round.lots.select_related("lot", "site", "site__organisation").order_by("pk"))
+def round_lots(*, round: BiddingRound) -> list[PooledLot]:
+    """The round's lots with `bid_count` (how many sealed bids, never whose)."""
+    return list(
+        round.lots.select_related("lot", "site", "site__organisation")
+        .annotate(bid_count=Count("bids"))
+        .order_by("pk")
+    )
 
 
 def pool_candidates(*, network_id: int) -> list[tuple[Any, int]]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bonnebouffe.accounts.selectors import scope_for
+from bonnebouffe.inventory.models import FoodCategory
 from bonnebouffe.network.models import Organisation
 
 from .errors import AllocationFailed
@@ -24,13 +25,14 @@ from .pooling_selectors import (
     bidding_hubs,
     can_manage_rounds,
     pool_candidates,
+    pooled_categories,
     round_bids_visible,
     round_get,
     round_list,
     round_lots,
     share_accounts,
 )
-from .pooling_services import bid_place, round_close, round_open
+from .pooling_services import bid_place, pooling_categories_set, round_close, round_open
 from .selectors import period_current
 
 REJECTION_LABELS = {
@@ -61,6 +63,18 @@ def round_index(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     admin_networks = sorted(scope.admin_network_ids)
     network_id = admin_networks[0] if admin_networks else None
+    if request.method == "POST" and request.POST.get("action") == "categories":
+        if network_id is None:
+            raise PermissionDenied
+        try:
+            pooling_categories_set(
+                scope=scope, network_id=network_id, categories=request.POST.getlist("category")
+            )
+        except AllocationFailed as exc:
+            _fail(request, exc)
+        else:
+            messages.success(request, _("Pooled food categories saved."))
+        return redirect("allocation:pooling_round_list")
     if request.method == "POST":
         if network_id is None or not can_manage_rounds(scope, network_id):
             raise PermissionDenied
@@ -84,6 +98,7 @@ def round_index(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Round opened: the hubs may bid."))
             return redirect("allocation:pooling_round_detail", rnd.pk)
     candidates = pool_candidates(network_id=network_id) if network_id else []
+    pooled = pooled_categories(network_id) if network_id else set()
     hub_ids = set(scope.coordinator_hub_ids)
     accounts = [
         a
@@ -98,6 +113,9 @@ def round_index(request: HttpRequest) -> HttpResponse:
             "rounds": round_list(scope=scope)[:50],
             "candidates": [{"balance": b, "kg": g / 1000} for b, g in candidates],
             "can_manage": network_id is not None,
+            "categories": [
+                (value, label, value in pooled) for value, label in FoodCategory.choices
+            ],
             "accounts": accounts,
             "period": period_current(),
         },
@@ -148,7 +166,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lot": p,
             "bids": by_lot.get(p.pk, []),
             "mine": next((b for b in by_lot.get(p.pk, []) if b.hub_id in my_ids), None),
-            "count": p.bids.count(),
+            "count": p.bid_count,  # type: ignore[attr-defined]
         }
         for p in lots
     ]
