@@ -121,7 +121,10 @@ def test_allocation_refusal_pooled_round_and_route_planning(
     bidder_name = "coord.hsl" if "Roussillon" in origin.name else "coord.roussillon"
     coord = open_session(browser, live_server.url)
     sign_in(coord.page, live_server, bidder_name)
-    coord.page.goto(coord.url(path("allocation:pooling_round_detail", rnd.pk)))
+    coord.page.goto(coord.url(path("allocation:pooling_round_list")))
+    expect(coord.page.locator("h1")).to_have_text(_fr("Pooling between hubs"))
+    checkpoint(coord.page, "alloc-fr-05a-round-list")
+    coord.page.locator(f"a[href='{path('allocation:pooling_round_detail', rnd.pk)}']").click()
     expect(coord.page.locator("h1")).to_contain_text(rnd.period)
     expect(coord.page.locator(".pooled-lot")).to_have_count(2)
     coord.page.locator(f"#shares-{pooled.pk}").fill("10")
@@ -130,11 +133,14 @@ def test_allocation_refusal_pooled_round_and_route_planning(
         _fr("Bid saved. It stays sealed until the round closes.")
     )
     expect(coord.page.locator(f"#lot-{pooled.pk} .my-bid")).to_contain_text("10")
-    checkpoint(coord.page, "alloc-fr-05-sealed-bid")
+    checkpoint(coord.page, "alloc-fr-05b-sealed-bid")
     coord.assert_clean()
     coord.context.close()
 
     # 5. The administrator closes the round: the bid wins, the delivery is planned.
+    page.goto(admin.url(path("allocation:pooling_round_list")))
+    expect(page.locator("#cat-prepared")).to_be_checked()
+    checkpoint(page, "alloc-fr-05c-round-list-admin")
     page.goto(admin.url(path("allocation:pooling_round_detail", rnd.pk)))
     # Sealed: the administrator does not see the bid before closing.
     expect(page.locator(f"#lot-{pooled.pk} table")).to_have_count(0)
