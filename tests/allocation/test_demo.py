@@ -40,3 +40,15 @@ def test_the_demo_has_a_published_week_with_a_refusal_and_family_boxes():
     draft = AllocationRun.objects.get(status=RunStatus.DRAFT, period=period_current())
     offered = {lot["lot_id"].split("-")[0] for lot in draft.problem["lots"]}
     assert str(assembly.box_lot_id) in offered
+
+
+def test_the_demo_opens_one_pooled_round_with_two_lots_and_shares_for_the_hubs():
+    from bonnebouffe.allocation.models import BiddingRound, RoundStatus, ShareAccount
+    from bonnebouffe.demo.services import demo_generate
+
+    demo_generate(scale="region", seed=42, with_stock=True)
+    rnd = BiddingRound.objects.get()
+    assert rnd.status == RoundStatus.OPEN
+    assert rnd.lots.count() == 2
+    assert {p.lot.category for p in rnd.lots.select_related("lot")} == {"prepared"}
+    assert ShareAccount.objects.filter(period=rnd.period, balance__gt=0).count() >= 3

@@ -22,6 +22,7 @@ from .errors import AllocationFailed
 from .models import (
     AgencyNeed,
     AllocationRun,
+    BiddingRound,
     BoxAssembly,
     BoxComposition,
     BoxCompositionLine,
@@ -152,4 +153,30 @@ def demo_allocation_generate(*, rng: random.Random) -> list[AllocationRun]:
             _last_week(network, period, hub)
         _family_boxes(rng, network)
         runs.append(_solve(network, period))
+        demo_pooling_generate(network=network, period=period)
     return runs
+
+
+def demo_pooling_generate(*, network: Network, period: str) -> BiddingRound | None:
+    """Pool prepared meals (conditioned surplus) and open one round on two of their lots.
+
+    Lots already in a draft run are skipped so that publishing that run stays possible. Uses no
+    random numbers: the rest of the demo is unchanged.
+    """
+    from bonnebouffe.accounts.selectors import Scope
+
+    from .models import AllocationLine
+    from .pooling_selectors import pool_candidates
+    from .pooling_services import pooling_categories_set, round_open
+
+    system = Scope(user_id=None, is_superuser=True)
+    pooling_categories_set(scope=system, network_id=network.pk, categories=["prepared"])
+    in_runs = set(AllocationLine.objects.values_list("lot_id", flat=True))
+    offers = [
+        (b.pk, grams)
+        for b, grams in pool_candidates(network_id=network.pk)
+        if b.lot_id not in in_runs
+    ][:2]
+    if len(offers) < 2:
+        return None
+    return round_open(scope=system, network_id=network.pk, period=period, offers=offers)

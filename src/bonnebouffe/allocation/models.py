@@ -275,3 +275,154 @@ class BoxAssembly(models.Model):
 
     def __str__(self) -> str:
         return f"{self.composition} x {self.count}"
+
+
+# ---------------------------------------------------------------- pooling (Choice System)
+# After Feeding America's Choice System (Prendergast 2022, docs/allocation.md): hubs hold
+# shares granted by need and spend them in sealed first-price rounds on pooled lots.
+
+
+class PoolingCategory(models.Model):
+    """A food category the network shares by bidding rounds instead of allocation runs."""
+
+    policy = models.ForeignKey(
+        AllocationPolicy, on_delete=models.CASCADE, related_name="pooling_categories"
+    )
+    category = models.CharField(_("food category"), max_length=32)
+
+    class Meta:
+        ordering = ["category"]
+        verbose_name = _("pooled category")
+        verbose_name_plural = _("pooled categories")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "category"], name="pooling_category_unique_per_policy"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy} {self.category}"
+
+
+class ShareAccount(models.Model):
+    """A hub's shares for one ISO week: carried balance plus shares granted by need."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="share_accounts")
+    hub = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="share_accounts")
+    period = models.CharField(_("week"), max_length=8)
+    need_weight = models.FloatField(_("need weight"))
+    granted = models.PositiveIntegerField(_("shares granted"), default=0)
+    balance = models.PositiveIntegerField(_("share balance"), default=0)
+
+    class Meta:
+        ordering = ["period", "hub__name"]
+        verbose_name = _("share account")
+        verbose_name_plural = _("share accounts")
+        constraints = [
+            models.UniqueConstraint(fields=["hub", "period"], name="share_account_unique_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hub} {self.period}: {self.balance}"
+
+
+class RoundStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class BiddingRound(models.Model):
+    """A sealed-bid round on pooled lots; its awards become one published allocation run."""
+
+    network = models.ForeignKey(Network, on_delete=models.PROTECT, related_name="bidding_rounds")
+    period = models.CharField(_("week"), max_length=8)
+    status = models.CharField(
+        _("status"), max_length=8, choices=RoundStatus.choices, default=RoundStatus.OPEN
+    )
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # {"spent_shares": int, "redistribution": {hub_id: shares}, "rejections": [...]}
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    run = models.OneToOneField(
+        AllocationRun,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bidding_round",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-opens_at", "-pk"]
+        verbose_name = _("bidding round")
+        verbose_name_plural = _("bidding rounds")
+
+    def __str__(self) -> str:
+        return f"{self.period} #{self.pk}"
+
+
+class PooledLot(models.Model):
+    """Grams of one lot, at one place, offered in a round."""
+
+    round = models.ForeignKey(BiddingRound, on_delete=models.CASCADE, related_name="lots")
+    lot = models.ForeignKey(Lot, on_delete=models.PROTECT, related_name="pooled_offers")
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(
+        StorageLocation, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    quantity_g = models.PositiveBigIntegerField(
+        _("quantity (g)"), validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("pooled lot")
+        verbose_name_plural = _("pooled lots")
+
+    def __str__(self) -> str:
+        return f"{self.lot_id}: {self.quantity_g} g"
+
+    @property
+    def quantity_kg(self) -> Decimal:
+        return (Decimal(self.quantity_g) / 1000).quantize(Decimal("0.001"))
+
+
+class BidStatus(models.TextChoices):
+    SEALED = "sealed", _("Sealed")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    REJECTED = "rejected", _("Refused at closing")
+
+
+class Bid(models.Model):
+    """A hub's sealed bid in shares on a pooled lot, alone or with partner hubs."""
+
+    round = models.ForeignKey(BiddingRound, on_delete=models.CASCADE, related_name="bids")
+    pooled_lot = models.ForeignKey(PooledLot, on_delete=models.CASCADE, related_name="bids")
+    hub = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="bids")
+    partners = models.ManyToManyField(
+        Organisation, blank=True, related_name="joint_bids", verbose_name=_("partner hubs")
+    )
+    shares = models.PositiveIntegerField(_("shares offered"))
+    status = models.CharField(
+        _("status"), max_length=8, choices=BidStatus.choices, default=BidStatus.SEALED
+    )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("bid")
+        verbose_name_plural = _("bids")
+        constraints = [
+            models.UniqueConstraint(fields=["pooled_lot", "hub"], name="bid_one_per_hub_and_lot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hub_id} → {self.pooled_lot_id}: {self.shares}"

@@ -293,7 +293,16 @@ def problem_build(
         )
     lots = []
     keys: dict[str, tuple[int, int, int | None]] = {}
-    for balance, free_g in supply_balances(hub_ids=list(hubs), on=start)[:MAX_LOTS]:
+    # Categories the network shares by bidding rounds are left to pooling_services.
+    from .pooling_selectors import pooled_categories
+
+    pooled = pooled_categories(run.network_id)
+    supply = [
+        (b, g)
+        for b, g in supply_balances(hub_ids=list(hubs), on=start)
+        if b.lot.category not in pooled
+    ]
+    for balance, free_g in supply[:MAX_LOTS]:
         lot = balance.lot
         key = _lot_key(lot.pk, balance.site_id, balance.location_id)
         keys[key] = (lot.pk, balance.site_id, balance.location_id)

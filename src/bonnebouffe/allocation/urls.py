@@ -26,3 +26,16 @@ urlpatterns += [
     path("paniers/assembler/", views_boxes.box_assemble_view, name="box_assemble"),
     path("paniers/assemblages/<int:pk>/", views_boxes.box_assembly_detail, name="box_assembly"),
 ]
+
+# Pooling mode (Choice System): sealed-bid rounds between hubs.
+from . import pooling_views  # noqa: E402
+
+urlpatterns += [
+    path("mise-en-commun/", pooling_views.round_index, name="pooling_round_list"),
+    path("mise-en-commun/<int:pk>/", pooling_views.round_detail, name="pooling_round_detail"),
+    path(
+        "mise-en-commun/<int:pk>/fermer/",
+        pooling_views.round_close_view,
+        name="pooling_round_close",
+    ),
+]
