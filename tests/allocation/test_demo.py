@@ -42,6 +42,7 @@ def test_the_demo_has_a_published_week_with_a_refusal_and_family_boxes():
     assert str(assembly.box_lot_id) in offered
 
 
+@pytest.mark.django_db
 def test_the_demo_opens_one_pooled_round_with_two_lots_and_shares_for_the_hubs():
     from bonnebouffe.allocation.models import BiddingRound, RoundStatus, ShareAccount
     from bonnebouffe.demo.services import demo_generate

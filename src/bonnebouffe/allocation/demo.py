@@ -147,6 +147,10 @@ def demo_allocation_generate(*, rng: random.Random) -> list[AllocationRun]:
         )
         if not agencies:
             continue
+        # Prepared meals are pooled (bid for between hubs), so the runs below leave them out.
+        from .pooling_services import pooling_categories_set
+
+        pooling_categories_set(scope=DEMO_SCOPE, network_id=network.pk, categories=["prepared"])
         _declare_needs(rng, agencies, [period_shift(period, -1), period])
         hub = agencies[0].hub
         if hub is not None:
