@@ -670,7 +670,7 @@ def line_deliver(*, scope: Scope, line_id: int, actor: Any = None) -> Allocation
     ):
         raise PermissionDenied
     line = (
-        AllocationLine.objects.select_for_update()
+        AllocationLine.objects.select_for_update(of=("self",))
         .select_related("lot", "site", "location", "agency")
         .get(pk=line.pk)
     )
