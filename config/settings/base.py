@@ -199,6 +199,9 @@ OFFER_CASCADE_NETWORK_HOURS = int(os.environ.get("OFFER_CASCADE_NETWORK_HOURS", 
 LOGISTICS_PLAN_TIME_LIMIT_S = int(os.environ.get("LOGISTICS_PLAN_TIME_LIMIT_S", "20"))
 # Fair allocation: the equity band around each agency's fair share (a network policy may
 # override it).
+# Seconds a grocery catalogue page (with its availability) is reused by the API; orders always
+# re-read the stock under lock. 0: no cache.
+GROCERY_CATALOGUE_CACHE_S = int(os.environ.get("GROCERY_CATALOGUE_CACHE_S", "5"))
 ALLOCATION_DELTA = float(os.environ.get("ALLOCATION_DELTA", "0.10"))
 
 # Map tiles: none by default, so maps work on a hall's network without internet.

@@ -137,3 +137,24 @@ def test_the_sales_api_is_for_grocery_staff_and_never_returns_the_tier(tiny_groc
         household.post("/api/grocery/sales", body, content_type="application/json").status_code
         == 404
     )
+
+
+def test_the_catalogue_cache_serves_a_page_again_without_touching_products(tiny_grocery):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    from bonnebouffe.grocery.selectors import catalogue_page_cached
+
+    g = tiny_grocery
+    cache.clear()
+    args = {"network_id": g.tn.network.pk, "site_id": g.store.stock_site_id}
+    with override_settings(GROCERY_CATALOGUE_CACHE_S=5):
+        first = catalogue_page_cached(**args)
+        with CaptureQueriesContext(connection) as again:
+            second = catalogue_page_cached(**args)
+    assert [p.pk for p in first] == [p.pk for p in second]
+    assert [p.available_g for p in second] == [p.available_g for p in first]
+    assert len(again) == 0
+    cache.clear()

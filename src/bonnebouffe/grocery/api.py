@@ -25,7 +25,7 @@ from .selectors import (
     available_units,
     card_by_number,
     card_tier,
-    catalogue_page,
+    catalogue_page_cached,
     grocery_org_ids,
     line_price_cents,
     order_get,
@@ -193,7 +193,7 @@ def catalogue_list(
         raise Http404
     card = MemberCard.objects.filter(household=household).select_related("tier").first()
     tier = card_tier(card=card, network_id=network_id)
-    products = catalogue_page(
+    products = catalogue_page_cached(
         network_id=network_id,
         site_id=window.point.stock_site_id,
         page=page,
