@@ -472,13 +472,15 @@ def sale_checkout(
             regular_cents=regular,
             charged_cents=charged,
         )
-        for pick in product_fefo(product_id=product.pk, site_id=site_id, quantity_g=quantity_g):
+        picks = product_fefo(product_id=product.pk, site_id=site_id, quantity_g=quantity_g)
+        lots, locations = _pick_objects(picks)
+        for pick in picks:
             movement = movement_record(
-                lot=_lot(pick.lot_id),
+                lot=lots[pick.lot_id],
                 kind=MovementKind.SALE,
                 quantity_g=pick.take_g,
                 from_site=point.sale_site,
-                from_location=_location(pick.location_id),
+                from_location=locations.get(pick.location_id),
                 recipient=point.grocery,
                 reason=_("Sale %(number)s") % {"number": sale.number},
                 actor=cashier,
@@ -523,12 +525,13 @@ def sale_checkout(
     return sale
 
 
-def _lot(lot_id: int) -> Lot:
-    return Lot.objects.get(pk=lot_id)
-
-
-def _location(location_id: int | None) -> StorageLocation | None:
-    return None if location_id is None else StorageLocation.objects.get(pk=location_id)
+def _pick_objects(picks: Sequence[Any]) -> tuple[dict[int, Lot], dict[int | None, StorageLocation]]:
+    """The lots and storage locations of FEFO picks, in two queries (not two per pick)."""
+    lots = Lot.objects.in_bulk([p.lot_id for p in picks])
+    locations: dict[int | None, StorageLocation] = dict(
+        StorageLocation.objects.in_bulk([p.location_id for p in picks if p.location_id])
+    )
+    return lots, locations
 
 
 # --- mobile unit ----------------------------------------------------------------------------
@@ -581,13 +584,15 @@ def trip_load(
         # Reserved pre-orders are already counted in reserved_g; extra load must be free.
         if onhand < grams or onhand - rows[(pid, home)].reserved_g < free_extra:
             raise GroceryError(GroceryErrorCode.NOT_ENOUGH_STOCK, product=names.get(pid, ""))
-        for pick in product_fefo(product_id=pid, site_id=home, quantity_g=grams):
+        picks = product_fefo(product_id=pid, site_id=home, quantity_g=grams)
+        lots, locations = _pick_objects(picks)
+        for pick in picks:
             movement_record(
-                lot=_lot(pick.lot_id),
+                lot=lots[pick.lot_id],
                 kind=MovementKind.TRANSFER,
                 quantity_g=pick.take_g,
                 from_site=unit.home_site,
-                from_location=_location(pick.location_id),
+                from_location=locations.get(pick.location_id),
                 to_site=unit.site,
                 reason=_("Mobile unit loaded for %(date)s") % {"date": trip.date.isoformat()},
                 actor=actor,
