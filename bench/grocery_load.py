@@ -53,6 +53,7 @@ import math
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -92,12 +93,11 @@ def database_url_or_exit() -> str:
 # --- the server child ---------------------------------------------------------------------
 
 
-def serve() -> None:
-    """Child process: Django's threaded WSGI server on a free loopback port, timed."""
+def timed_application() -> Any:
+    """The app, wrapped to add `Server-Timing: app;dur=<ms>` (loaded by gunicorn's workers)."""
     import django
 
     django.setup()
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
     from django.core.wsgi import get_wsgi_application
 
     app = get_wsgi_application()
@@ -116,60 +116,58 @@ def serve() -> None:
         start_response(status, [*headers, ("Server-Timing", f"app;dur={ms:.2f}")], exc_info)
         return result
 
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
+    return timed
 
-    class Server(ThreadedWSGIServer):
-        request_queue_size = 128
 
-    httpd = Server(("127.0.0.1", 0), Quiet)
-    httpd.set_app(timed)
-    # Pre-fork: the other workers accept on the same listening socket (no database
-    # connection is open yet, so none is shared across processes).
-    workers = max(1, int(os.environ.get("BENCH_WORKERS", "1")))
-    children = []
-    for _i in range(workers - 1):
-        pid = os.fork()
-        if pid == 0:
-            children = []
-            break
-        children.append(pid)
-    if children or workers == 1:
-        signal.signal(signal.SIGTERM, lambda *_a: sys.exit(0))  # run the finally below
-        print(httpd.server_address[1], flush=True)
-    try:
-        httpd.serve_forever()
-    finally:
-        for pid in children:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def server_start(conn_max_age: int, workers: int, log: Path) -> tuple[subprocess.Popen[str], int]:
+    """gunicorn (the production server) with `workers` sync worker processes."""
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.local",
         DEBUG="0",
         DB_CONN_MAX_AGE=str(conn_max_age),
-        BENCH_WORKERS=str(workers),
-        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
+        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT), str(ROOT / "bench")]),
     )
+    port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "--serve"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "grocery_load:timed_application()",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            "--worker-class=sync",
+            "--backlog=2048",
+            "--timeout=60",
+            "--log-level=warning",
+        ],
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=log.open("w"),
-        text=True,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
         cwd=ROOT,
         start_new_session=True,  # its own process group: stopped as one, with its workers
     )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()  # the port, once the app is loaded
-    if not line.strip().isdigit():
-        server_stop(proc)
-        sys.exit(f"grocery_load: the server did not start; see {log}")
-    return proc, int(line)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # ready once a worker answers
+        if proc.poll() is not None:
+            break
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/api/grocery/windows")
+            conn.getresponse().read()
+            conn.close()
+            return proc, port
+        except OSError:
+            time.sleep(0.3)
+    server_stop(proc)
+    sys.exit(f"grocery_load: the server did not start; see {log}")
 
 
 def server_stop(proc: subprocess.Popen[str]) -> None:
@@ -644,18 +642,17 @@ def main() -> None:
     parser.add_argument(
         "--conn-max-age",
         type=int,
-        default=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
-        help="DB_CONN_MAX_AGE of the server (default: the environment's, else 0)",
+        default=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        help="DB_CONN_MAX_AGE of the server (default: the environment's, else production's 60)",
     )
     parser.add_argument(
-        "--workers", type=int, default=2, help="server processes (default 2: the cores)"
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1) + 1,
+        help="gunicorn sync workers (default 2 x cores + 1, gunicorn's advice)",
     )
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     database_url_or_exit()
-    if args.serve:
-        serve()
-        return
     args.duration = min(max(args.duration, 1.0), 900.0)
 
     import django
@@ -665,8 +662,8 @@ def main() -> None:
     log = Path(os.environ.get("TMPDIR", "/tmp")) / f"grocery_load_server_{os.getpid()}.log"
     proc, port = server_start(args.conn_max_age, args.workers, log)
     print(
-        f"server on 127.0.0.1:{port} (DEBUG off, {args.workers} worker process(es) "
-        f"of one thread per connection, DB_CONN_MAX_AGE={args.conn_max_age}); "
+        f"server on 127.0.0.1:{port} (gunicorn, DEBUG off, {args.workers} sync workers, "
+        f"DB_CONN_MAX_AGE={args.conn_max_age}); "
         f"{args.users} users for {args.duration:.0f} s, think {args.think_min}-{args.think_max} s",
         flush=True,
     )

@@ -9,6 +9,7 @@ tier is shown only to the household itself and to grocery staff and administrato
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import median
@@ -267,14 +268,25 @@ def product_available_g(*, product_id: int, site_id: int) -> int:
 
 
 def product_onhand_g(*, product_id: int, site_id: int) -> int:
-    total = (
+    return products_onhand_g(product_ids=[product_id], site_id=site_id).get(product_id, 0)
+
+
+def products_onhand_g(*, product_ids: Iterable[int], site_id: int) -> dict[int, int]:
+    """Distributable grams on hand at a site for each product (absent: 0), in one query."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return {}
+    rows = (
         Balance.objects.filter(
-            site_id=site_id, lot__grocery_link__product_id=product_id, quantity_g__gt=0
+            site_id=site_id, lot__grocery_link__product_id__in=ids, quantity_g__gt=0
         )
         .filter(distributable_q("lot__"))
-        .aggregate(s=Sum("quantity_g"))["s"]
+        .values("lot__grocery_link__product_id")
+        .annotate(s=Sum("quantity_g"))
+        .values_list("lot__grocery_link__product_id", "s")
     )
-    return int(total or 0)
+    found = {int(pid): int(total or 0) for pid, total in rows}
+    return {pid: found.get(pid, 0) for pid in ids}
 
 
 def product_fefo(*, product_id: int, site_id: int, quantity_g: int | None = None) -> list[Pick]:

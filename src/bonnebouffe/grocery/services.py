@@ -62,7 +62,7 @@ from .selectors import (
     line_price_cents,
     policy_for,
     product_fefo,
-    product_onhand_g,
+    products_onhand_g,
     quantity_g_of,
     tier_regular,
     trip_stops,
@@ -86,9 +86,16 @@ class LineIn:
 
 def _lock_stock(keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], ProductStock]:
     """Get or create the (product, site) reservation rows, then lock them in pk order."""
-    rows: dict[tuple[int, int], ProductStock] = {}
+    wanted = set(keys)
+    rows: dict[tuple[int, int], ProductStock] = {
+        (r.product_id, r.site_id): r
+        for r in ProductStock.objects.filter(
+            product_id__in={p for p, _s in wanted}, site_id__in={s for _p, s in wanted}
+        )
+        if (r.product_id, r.site_id) in wanted
+    }
     for product_id, site_id in keys:
-        row = ProductStock.objects.filter(product_id=product_id, site_id=site_id).first()
+        row = rows.get((product_id, site_id))
         if row is None:
             try:
                 with transaction.atomic():
@@ -245,12 +252,12 @@ def _reserve(
     rows = _lock_stock(keys)
     want = {p.pk: q for p, _u, _g, q in wanted}
     names = {p.pk: p.name for p, *_ in wanted}
+    short = [pid for (pid, _site) in rows if want.get(pid, 0) > release.get(pid, 0)]
+    onhand = products_onhand_g(product_ids=short, site_id=site_id)
     for (pid, _site), row in sorted(rows.items()):
         delta = want.get(pid, 0) - release.get(pid, 0)
-        if delta > 0:
-            onhand = product_onhand_g(product_id=pid, site_id=site_id)
-            if onhand - row.reserved_g < delta:
-                raise GroceryError(GroceryErrorCode.NOT_ENOUGH_STOCK, product=names.get(pid, ""))
+        if delta > 0 and onhand[pid] - row.reserved_g < delta:
+            raise GroceryError(GroceryErrorCode.NOT_ENOUGH_STOCK, product=names.get(pid, ""))
         if delta:
             ProductStock.objects.filter(pk=row.pk).update(reserved_g=F("reserved_g") + delta)
 
@@ -456,11 +463,11 @@ def sale_checkout(
     )
     sale.save()
     regular_tier_total = charged_total = 0
+    onhand = products_onhand_g(product_ids=[p.pk for p, *_ in wanted], site_id=site_id)
     for product, units, grams, quantity_g in wanted:
         row = rows[(product.pk, site_id)]
         own = release.get(product.pk, 0)
-        onhand = product_onhand_g(product_id=product.pk, site_id=site_id)
-        if onhand - (row.reserved_g - own) < quantity_g:
+        if onhand[product.pk] - (row.reserved_g - own) < quantity_g:
             raise GroceryError(GroceryErrorCode.NOT_ENOUGH_STOCK, product=product.name)
         regular = line_price_cents(product=product, tier=regular_tier, units=units, grams=grams)
         charged = line_price_cents(product=product, tier=tier, units=units, grams=grams)
@@ -578,9 +585,10 @@ def trip_load(
     rows = _lock_stock(sorted({(pid, home) for pid in total} | {(pid, board) for pid in total}))
     names = dict(ProductModel.objects.filter(pk__in=total).values_list("pk", "name"))
     moment = at or timezone.now()
+    onhand_at_home = products_onhand_g(product_ids=total, site_id=home)
     for pid, grams in sorted(total.items()):
         free_extra = grams - reserved.get(pid, 0)
-        onhand = product_onhand_g(product_id=pid, site_id=home)
+        onhand = onhand_at_home[pid]
         # Reserved pre-orders are already counted in reserved_g; extra load must be free.
         if onhand < grams or onhand - rows[(pid, home)].reserved_g < free_extra:
             raise GroceryError(GroceryErrorCode.NOT_ENOUGH_STOCK, product=names.get(pid, ""))
