@@ -14,16 +14,17 @@ What it does:
    token each, an open order window at the store if none is open any more, and 5 scarce
    products (3 units each on hand) that the users race for. Orders left open by an earlier run
    are cancelled first (through `order_cancel`), so each run starts from the same stock.
-3. Starts the app itself on 127.0.0.1 on a free port: a child process running Django's own
-   threaded WSGI server (the one behind `runserver`, one thread per connection, HTTP/1.1
-   keep-alive) around `config.wsgi.application`, with `config.settings.local` and DEBUG=0,
-   pre-forked into `--workers` processes (default 2, the cores) on one listening socket, and
-   `DB_CONN_MAX_AGE` from `--conn-max-age` (default: the environment's, else the project's 0).
-   A thin WSGI wrapper in that child adds `Server-Timing: app;dur=<ms>` to each response (the
-   app sets no such header): the time from the request entering Django to the response being
-   ready, middleware, authentication, view and queries included, HTTP parsing and socket I/O
-   excluded. The child is stopped at the end whatever happens.
-4. Load, no new dependency (plain threads and http.client, one keep-alive connection and one
+3. Starts the app itself on 127.0.0.1 on a free port, as production serves it: gunicorn
+   (sync workers: one request at a time per process, no keep-alive) around
+   `config.wsgi.application`, with `config.settings.local` and DEBUG=0, `--workers` processes
+   (default 2 x cores + 1, gunicorn's advice: workers wait on PostgreSQL part of the time)
+   and `DB_CONN_MAX_AGE` from `--conn-max-age` (default: the environment's, else 60 as in
+   production). A thin WSGI wrapper in each worker adds `Server-Timing: app;dur=<ms>` to each
+   response (the app sets no such header): the time from the request entering Django to the
+   response being ready, middleware, authentication, view and queries included; HTTP parsing,
+   socket I/O and waiting in the listen queue excluded (the client time includes them). The
+   server is stopped at the end whatever happens.
+4. Load, no new dependency (plain threads and http.client, one connection at a time and one
    Bearer token per user): all users first place, at the same instant, an order for one unit
    of a scarce product (the race); then, until `--duration` seconds are up, each loops:
    GET /api/grocery/windows, 1-3 GET /api/grocery/catalogue?window_id=..&page=N (random pages,
