@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.db import connection
@@ -92,6 +93,8 @@ def test_staff_give_a_card_from_an_income_band_and_no_amount_is_stored(tiny_groc
     url = reverse("grocery:member_card", args=[g.household.pk])
     page = c.get(url).content.decode()
     assert "Jusqu" in page  # bands in dollars for the household's size
+    band = re.search(r"Jusqu[^<]*par an", page)
+    assert band and ",00" not in band.group(0) and re.search(r"\d\s\$", band.group(0))  # whole $
     c.post(
         url, {"household_size": 3, "way": "band", "band": "0:privilege", "proof_kind": "document"}
     )

@@ -34,9 +34,9 @@ def format_number(value: Decimal | float | int, *, decimals: int, language: str)
     return sign + grouped
 
 
-def format_money(value: Decimal | float | int, *, language: str) -> str:
-    """Money in dollars: "12,50 $" in French, "$12.50" in English."""
-    amount = format_number(value, decimals=2, language=language)
+def format_money(value: Decimal | float | int, *, language: str, decimals: int = 2) -> str:
+    """Money in dollars: "12,50 $" in French, "$12.50" in English (`decimals=0`: "32 500 $")."""
+    amount = format_number(value, decimals=decimals, language=language)
     if language.lower().startswith("fr"):
         return f"{amount}{NBSP}$"
     if amount.startswith("-"):

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,13 +21,14 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bonnebouffe.accounts.selectors import Scope, scope_for
 from bonnebouffe.accounts.services import audit_record
 from bonnebouffe.domain.pricing import EligibilityRule, PricingError, income_bands
+from bonnebouffe.domain.quantities import format_money
 from bonnebouffe.households.models import Household
 from bonnebouffe.households.services import household_export, household_register
 from bonnebouffe.inventory.errors import LedgerError
@@ -682,14 +684,17 @@ def member_card(request: HttpRequest, household_pk: int) -> HttpResponse:
     except PricingError:
         bands = []
     names = {t.code: t.name for t in tiers}
-    from bonnebouffe.core.templatetags.bb import cents
+    language = translation.get_language() or settings.LANGUAGE_CODE
+
+    def dollars(amount_cents: int) -> str:  # incomes in whole dollars: "32 500 $"
+        return format_money(round(amount_cents / 100), language=language, decimals=0)
 
     band_choices = [
         (
             f"{i}:{b.tier_code}",
-            _("Up to %(upper)s a year") % {"upper": cents(round(b.upper_cents, -2))}
+            _("Up to %(upper)s a year") % {"upper": dollars(b.upper_cents)}
             if b.upper_cents is not None
-            else _("More than %(lower)s a year") % {"lower": cents(round(b.lower_cents, -2))},
+            else _("More than %(lower)s a year") % {"lower": dollars(b.lower_cents)},
         )
         for i, b in enumerate(bands)
     ]
