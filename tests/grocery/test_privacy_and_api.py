@@ -103,6 +103,29 @@ def test_the_api_places_changes_and_cancels_an_order_with_the_households_own_pri
     assert cancelled.json()["status"] == "cancelled"
 
 
+def test_listing_my_orders_takes_the_same_queries_for_two_orders_or_eight(tiny_grocery):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    g = tiny_grocery
+    c = _bearer(g.tn.users["menage_g"])
+    c.get("/api/grocery/windows")  # the token's last use is written once a minute: now
+
+    def listed() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as ctx:
+            rows = c.get("/api/grocery/orders").json()
+        return len(rows), len(ctx.captured_queries)
+
+    for _ in range(2):
+        order_place(household=g.household, window=g.window, lines=[LineIn(g.milk.pk, units=1)])
+    few, queries_few = listed()
+    for _ in range(6):
+        order_place(household=g.household, window=g.window, lines=[LineIn(g.milk.pk, units=1)])
+    many, queries_many = listed()
+    assert (few, many) == (2, 8)
+    assert queries_many == queries_few, (queries_few, queries_many)
+
+
 def test_a_household_cannot_see_or_change_another_households_order(tiny_grocery):
     g = tiny_grocery
     other = Household.objects.create(

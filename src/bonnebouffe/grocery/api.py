@@ -20,7 +20,7 @@ from bonnebouffe.inventory.errors import LedgerError
 from bonnebouffe.network.models import Organisation
 
 from .errors import GroceryError, GroceryErrorCode
-from .models import MemberCard, Order, PaymentMethod
+from .models import MemberCard, Order, PaymentMethod, PriceTier
 from .selectors import (
     available_units,
     card_by_number,
@@ -135,9 +135,14 @@ def _lines(lines: list[LineSchema]) -> list[LineIn]:
     return [LineIn(x.product_id, units=x.units, grams=x.grams) for x in lines]
 
 
-def _order_out(order: Order, household: Household) -> OrderOut:
+def _household_tier(household: Household) -> PriceTier:
     card = MemberCard.objects.filter(household=household).select_related("tier").first()
-    tier = card_tier(card=card, network_id=household.agency.network_id)
+    return card_tier(card=card, network_id=household.agency.network_id)
+
+
+def _order_out(order: Order, household: Household, tier: PriceTier | None = None) -> OrderOut:
+    """An order at the household's tier prices (`tier`: already read, for a list)."""
+    tier = tier if tier is not None else _household_tier(household)
     lines = [
         OrderLineOut(
             product_id=ol.product_id,
@@ -191,8 +196,7 @@ def catalogue_list(
     window = window_get(pk=window_id)
     if window is None or window.point.grocery.network_id != network_id:
         raise Http404
-    card = MemberCard.objects.filter(household=household).select_related("tier").first()
-    tier = card_tier(card=card, network_id=network_id)
+    tier = _household_tier(household)
     products = catalogue_page_cached(
         network_id=network_id,
         site_id=window.point.stock_site_id,
@@ -219,8 +223,10 @@ def catalogue_list(
 @router.get("/orders", response=list[OrderOut], summary="My orders")
 def orders_mine(request: HttpRequest) -> list[OrderOut]:
     household = _household(request)
+    tier = _household_tier(household)
     return [
-        _order_out(o, household) for o in order_list_for_household(household_id=household.pk)[:50]
+        _order_out(o, household, tier)
+        for o in order_list_for_household(household_id=household.pk)[:50]
     ]
 
 

@@ -381,7 +381,14 @@ def order_list_for_household(*, household_id: int) -> QuerySet[Order]:
     return (
         Order.objects.filter(household_id=household_id)
         .select_related("window", "window__point")
-        .prefetch_related("lines__product")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=OrderLine.objects.select_related("product").prefetch_related(
+                    "product__tier_prices"
+                ),
+            )
+        )
     )
 
 
