@@ -186,12 +186,37 @@ def catalogue_page(
         base = base.filter(category=category)
     if search:
         base = base.filter(Q(name__icontains=search) | Q(description__icontains=search))
-    page_pks = base.order_by("name", "pk").values("pk")[start : start + CATALOGUE_PAGE_SIZE]
-    return list(
-        product_queryset(network_id=network_id, site_id=site_id)
-        .filter(pk__in=page_pks)
-        .order_by("name", "pk")
+    page_pks = list(
+        base.order_by("name", "pk").values_list("pk", flat=True)[
+            start : start + CATALOGUE_PAGE_SIZE
+        ]
     )
+    return products_with_availability(product_ids=page_pks, site_id=site_id)
+
+
+def products_with_availability(*, product_ids: list[int], site_id: int) -> list[Product]:
+    """Products in the given order with their tier prices and `onhand_g`, `reserved_now_g`
+    and `available_g` at a site: four plain queries (products, tier prices, on hand grouped
+    by product, reservations), whatever the number of products."""
+    if not product_ids:
+        return []
+    by_pk = Product.objects.prefetch_related("tier_prices").in_bulk(product_ids)
+    onhand = products_onhand_g(product_ids=product_ids, site_id=site_id)
+    reserved = dict(
+        ProductStock.objects.filter(site_id=site_id, product_id__in=product_ids).values_list(
+            "product_id", "reserved_g"
+        )
+    )
+    out = []
+    for pk in product_ids:
+        product = by_pk.get(pk)
+        if product is None:
+            continue
+        product.onhand_g = onhand.get(pk, 0)  # type: ignore[attr-defined]
+        product.reserved_now_g = reserved.get(pk, 0)  # type: ignore[attr-defined]
+        product.available_g = product.onhand_g - product.reserved_now_g  # type: ignore[attr-defined]
+        out.append(product)
+    return out
 
 
 def catalogue_page_cached(
