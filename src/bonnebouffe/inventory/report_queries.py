@@ -4,7 +4,8 @@ Who sees what (accounts.selectors): staff see the lots of their scope (`lot_scop
 their traces; evaluators see only the totals of a network, a hub or an MRC, never a lot.
 A trace stops at the scope: lots made from a visible lot but owned by a hub outside the
 scope are counted, not shown. The ledger does not record households (a movement goes to an
-organisation), so nothing here is household-level.
+organisation); the people downstream come from the apps that know them (`recipients`),
+added to a report by `services.trace_people_open`, which audit-logs them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bonnebouffe.network.models import Organisation, OrganisationKind, Site
 from bonnebouffe.territory.models import MRC
 
 from .models import Allergen, Balance, Destination, Lot, Movement, MovementKind, Transformation
+from .recipients import PersonRecipient, RecipientGroup
 from .selectors import (
     HOLD_REASON_LABELS,
     INFLOW_KINDS,
@@ -405,6 +407,17 @@ class TraceReport:
     site_names: dict[int, str]
     holders: list[Organisation] = field(default_factory=list)  # organisations with stock left
     transformation_names: dict[int, str] = field(default_factory=dict)
+    # People downstream (recipients.RecipientGroup), set only by services.trace_people_open,
+    # which audit-logs every person shown.
+    people: list[RecipientGroup] = field(default_factory=list)
+
+    @property
+    def people_by_movement(self) -> dict[int, PersonRecipient]:
+        return {mid: p for g in self.people for mid, p in g.by_movement.items()}
+
+    @property
+    def people_shown(self) -> bool:
+        return any(g.people for g in self.people)
 
     @property
     def distributed_g(self) -> int:
