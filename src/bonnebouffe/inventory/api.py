@@ -260,7 +260,13 @@ class ReconciliationOut(Schema):
     opening_g: int | None
     received_g: int | None
     produced_g: int | None
-    closing_g: int | None
+    closing_g: int | None = Field(description="On hand at the end, from the stock table")
+    closing_from_movements_g: int | None = Field(
+        description="On hand at the end, from the movements (the two must agree)"
+    )
+    undestined_g: int | None = Field(
+        description="Outflows without a valorisation destination (they are in the gap)"
+    )
     by_destination_g: dict[str, int] | None
     gap_g: int | None
     closes: bool
@@ -1038,6 +1044,8 @@ def reconciliation(  # type: ignore[no-untyped-def]
         "received_g": figures.get("received_g"),
         "produced_g": figures.get("produced_g"),
         "closing_g": figures.get("closing_g"),
+        "closing_from_movements_g": figures.get("closing_from_movements_g"),
+        "undestined_g": figures.get("undestined_g"),
         "by_destination_g": figures.get("by_destination_g"),
         "gap_g": figures.get("gap_g"),
         "closes": report.closes,

@@ -192,7 +192,7 @@ class ReconciliationReport:
     lot_count: int
     start: datetime | None
     end: datetime | None
-    figures: dict[str, Any] | None  # selectors.reconcile; None when it cannot be computed
+    figures: dict[str, Any] | None  # selectors.reconcile
     inflows: list[ReconciliationLine] = field(default_factory=list)
     outflows: list[ReconciliationLine] = field(default_factory=list)
     undestined_count: int = 0
@@ -227,6 +227,19 @@ class ReconciliationReport:
         return grams_to_kg(self.gap_g)
 
     @property
+    def closing_kg(self) -> Decimal:
+        return grams_to_kg(int(self.figures["closing_g"])) if self.figures else Decimal(0)
+
+    @property
+    def closing_from_movements_kg(self) -> Decimal:
+        g = int(self.figures["closing_from_movements_g"]) if self.figures else 0
+        return grams_to_kg(g)
+
+    @property
+    def undestined_kg(self) -> Decimal:
+        return grams_to_kg(int(self.figures["undestined_g"])) if self.figures else Decimal(0)
+
+    @property
     def projection_agrees(self) -> bool:
         return not self.mismatches
 
@@ -252,21 +265,22 @@ def reconciliation_build(
     """The closing identity of these lots over [start, end), and the projection check.
 
     received (+ opening stock, + produced by transformation) = on hand + Σ destinations,
-    from the movements alone (selectors.reconcile); then the Balance projection is rebuilt
-    from the movements for the same lots (selectors.balance_rebuild_diff).
+    with what came in and went out taken from the movements and the stock on hand from the
+    Balance table (selectors.reconcile): a gap means the two records disagree. Then the
+    Balance projection is rebuilt from the movements for the same lots, lot by lot, to show
+    where (selectors.balance_rebuild_diff).
     """
     lot_ids = list(lots.order_by().values_list("pk", flat=True))
     valid = [d.value for d in Dest]
     # An outflow without a valorisation destination cannot have been written by the
-    # services; reconcile() cannot place it, so the report says so instead of guessing.
+    # services; reconcile() leaves its grams out of every destination (they show in the
+    # gap) and the report names how many movements there are.
     undestined = (
         Movement.objects.filter(lot_id__in=lot_ids, kind__in=OUTFLOW_KINDS)
         .exclude(destination__in=valid)
         .count()
     )
-    figures = None
-    if not undestined:
-        figures = reconcile(Lot.objects.filter(pk__in=lot_ids), start=start, end=end)
+    figures = reconcile(Lot.objects.filter(pk__in=lot_ids), start=start, end=end)
     report = ReconciliationReport(
         lot_count=len(lot_ids), start=start, end=end, figures=figures, undestined_count=undestined
     )
@@ -280,7 +294,7 @@ def reconciliation_build(
         report.outflows = [
             ReconciliationLine(
                 "on_hand",
-                str(_("On hand")),
+                str(_("On hand (stock table)")),
                 figures["closing_g"],
                 _share(figures["closing_g"], total),
             )
