@@ -155,7 +155,7 @@ def test_a_period_that_ends_before_it_starts_is_refused(tiny_network, scenario):
     assert response.context["form"].non_field_errors()
 
 
-def test_a_movement_written_behind_the_ledgers_back_is_flagged_by_the_projection_check(
+def test_a_movement_written_behind_the_ledgers_back_leaves_a_gap_and_a_projection_mismatch(
     tiny_network, scenario
 ):
     Movement.objects.create(
@@ -168,12 +168,38 @@ def test_a_movement_written_behind_the_ledgers_back_is_flagged_by_the_projection
     )
     response = tiny_network.client("coord_r").get(RECONCILIATION)
     report = response.context["report"]
-    assert report.closes  # the movements alone still close...
-    assert not report.projection_agrees and not report.ok  # ...but the stock on hand differs
+    # The stock table still holds the 7 g the movement says were lost: 7 g over-accounted.
+    assert not report.closes and report.gap_g == -7
+    assert report.figures["closing_g"] == report.figures["closing_from_movements_g"] + 7
+    assert not report.projection_agrees and not report.ok
     (mismatch,) = report.mismatches
     assert (mismatch.code, mismatch.difference_g) == (scenario.onions.code, 7)
     page = response.content.decode()
     assert 'data-projection="differs"' in page and scenario.onions.code in page
+    assert 'data-closes="no"' in page and "-0,007\u00a0kg" in page
+
+
+@pytest.mark.parametrize("delta_g", [1, -1, 250])
+def test_a_stock_row_changed_behind_the_ledgers_back_makes_the_books_not_close_to_the_gram(
+    tiny_network, scenario, delta_g
+):
+    from django.db import connection
+
+    from bonnebouffe.inventory.models import Balance
+
+    balance = Balance.objects.filter(lot=scenario.onions, quantity_g__gt=0).first()
+    with connection.cursor() as cursor:  # raw SQL: no service, no signal, no model
+        cursor.execute(
+            f"UPDATE {Balance._meta.db_table} SET quantity_g = quantity_g + %s WHERE id = %s",
+            [delta_g, balance.pk],
+        )
+    response = tiny_network.client("coord_r").get(RECONCILIATION)
+    report = response.context["report"]
+    assert report.gap_g == -delta_g and not report.closes and not report.ok
+    assert report.figures["closing_g"] - report.figures["closing_from_movements_g"] == delta_g
+    page = response.content.decode()
+    assert 'data-closes="no"' in page and 'data-line="gap" class="gap"' in page
+    assert 'data-projection="differs"' in page
 
 
 def test_an_outflow_without_a_destination_is_flagged_instead_of_crashing(tiny_network, scenario):
@@ -188,8 +214,16 @@ def test_an_outflow_without_a_destination_is_flagged_instead_of_crashing(tiny_ne
     response = tiny_network.client("coord_r").get(RECONCILIATION)
     assert response.status_code == 200
     report = response.context["report"]
-    assert report.undestined_count == 1 and report.figures is None and not report.ok
+    assert report.undestined_count == 1 and report.figures["undestined_g"] == 5
+    # Not applied to the stock table either: it still holds the 5 g the movement sent nowhere.
+    assert report.gap_g == 0 and not report.projection_agrees and not report.ok
     assert 'role="alert"' in response.content.decode()
+
+
+def test_the_books_close_on_the_services_own_ledger(tiny_network, scenario):
+    report = tiny_network.client("coord_r").get(RECONCILIATION).context["report"]
+    assert report.closes and report.ok and report.figures["undestined_g"] == 0
+    assert report.figures["closing_g"] == report.figures["closing_from_movements_g"] == 10_249
 
 
 def test_an_evaluator_sees_the_totals_but_never_a_lot(tiny_network, scenario):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -100,3 +101,29 @@ def audit_record(
         detail=detail[:200],
         ip_address=ip_address,
     )
+
+
+def audit_record_many(
+    *,
+    actor: Any,
+    action: str,
+    subjects: Iterable[tuple[str, Any]],
+    channel: str = "web",
+    detail: str = "",
+    ip_address: str | None = None,
+) -> list[AuditLogEntry]:
+    """`audit_record` for several records shown at once (a list, a report): one entry per
+    distinct (object type, object id), written in one query."""
+    entries = [
+        AuditLogEntry(
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            channel=channel,
+            detail=detail[:200],
+            ip_address=ip_address,
+        )
+        for object_type, object_id in dict.fromkeys((t, str(i)) for t, i in subjects)
+    ]
+    return AuditLogEntry.objects.bulk_create(entries) if entries else []

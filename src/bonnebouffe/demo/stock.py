@@ -19,6 +19,7 @@ from bonnebouffe.accounts.selectors import Scope
 from bonnebouffe.coldchain.models import ColdUnit, ReadingSource, TemperatureReading, UnitKind
 from bonnebouffe.coldchain.services import excursion_review, reading_record
 from bonnebouffe.inventory.errors import LedgerError
+from bonnebouffe.inventory.ledger_guard import ledger_purge
 from bonnebouffe.inventory.models import Balance, StorageLocation
 from bonnebouffe.inventory.services import lot_dispose, movement_record
 from bonnebouffe.network.models import Organisation, OrganisationKind, Site
@@ -339,7 +340,7 @@ def demo_stock_generate(*, rng: random.Random, weeks: int = 4) -> StockSummary:
 
 def demo_stock_reset(organisations: QuerySet[Organisation]) -> None:
     """Delete the demo's rescue, stock and cold-chain rows (the ledger is append-only in the
-    app; only the demo generator removes it, to start over)."""
+    app and in the database; only the demo generator removes it, to start over)."""
     from bonnebouffe.allocation.models import (
         AgencyNeed,
         AllocationPolicy,
@@ -380,7 +381,8 @@ def demo_stock_reset(organisations: QuerySet[Organisation]) -> None:
     StockCountLine.objects.filter(lot__in=lots).delete()
     StockCount.objects.filter(site__organisation__in=organisations).delete()
     Balance.objects.filter(lot__in=lots).delete()
-    Movement.objects.filter(lot__in=lots).delete()
+    with ledger_purge():  # the database refuses it otherwise (inventory.ledger_guard)
+        Movement.objects.filter(lot__in=lots).delete()
     Excursion.objects.filter(unit__site__organisation__in=organisations).delete()
     lots.filter(source_transformation__isnull=False).update(source_transformation=None)
     Transformation.objects.filter(site__organisation__in=organisations).delete()

@@ -74,6 +74,7 @@ from .services import (
     pick_list_issue,
     stock_count_record,
     storage_location_create,
+    trace_people_open,
     transformation_record,
 )
 from .stock_queries import (
@@ -259,7 +260,13 @@ class ReconciliationOut(Schema):
     opening_g: int | None
     received_g: int | None
     produced_g: int | None
-    closing_g: int | None
+    closing_g: int | None = Field(description="On hand at the end, from the stock table")
+    closing_from_movements_g: int | None = Field(
+        description="On hand at the end, from the movements (the two must agree)"
+    )
+    undestined_g: int | None = Field(
+        description="Outflows without a valorisation destination (they are in the gap)"
+    )
     by_destination_g: dict[str, int] | None
     gap_g: int | None
     closes: bool
@@ -313,6 +320,28 @@ class TraceTransformationOut(Schema):
     outputs: list[TraceQuantityOut]
 
 
+class PersonOut(Schema):
+    lot_code: str
+    at: datetime
+    quantity_g: int
+    reference: str
+    card_number: str
+    name: str
+    email: str
+    phone: str
+    receipt: str
+    movement_id: int | None
+
+
+class PeopleGroupOut(Schema):
+    key: str
+    title: str
+    names_allowed: bool
+    people: list[PersonOut]
+    hidden_count: int = Field(description="Recipients not shown by name to this account")
+    anonymous_count: int = Field(description="Hand-overs to nobody known (no member card)")
+
+
 class TraceOut(Schema):
     direction: str
     lots: list[TraceLotOut]
@@ -322,8 +351,10 @@ class TraceOut(Schema):
     donors: list[OrganisationRefOut]
     distributed_g: int
     hidden_lot_count: int
-    households: str = Field(
-        description="The ledger records organisations, not households: none are listed"
+    people: list[PeopleGroupOut] = Field(
+        description="People downstream (the households that bought the lots at a grocery). "
+        "Names only for grocery staff and network administrators, and each one shown is "
+        "written to the audit log; other roles get counts only. Empty upstream."
     )
 
 
@@ -586,7 +617,31 @@ def _trace_out(report: TraceReport) -> dict[str, Any]:
         "donors": [{"id": d.pk, "name": d.name} for d in report.donors],
         "distributed_g": report.distributed_g,
         "hidden_lot_count": report.hidden_lot_count,
-        "households": _("The stock ledger records deliveries to organisations, not to households."),
+        "people": [
+            {
+                "key": g.key,
+                "title": g.title,
+                "names_allowed": g.names_allowed,
+                "people": [
+                    {
+                        "lot_code": p.lot_code,
+                        "at": p.at,
+                        "quantity_g": p.quantity_g,
+                        "reference": p.reference,
+                        "card_number": p.card_number,
+                        "name": p.name,
+                        "email": p.email,
+                        "phone": p.phone,
+                        "receipt": p.receipt,
+                        "movement_id": p.movement_id,
+                    }
+                    for p in g.people
+                ],
+                "hidden_count": g.hidden_count,
+                "anonymous_count": g.anonymous_count,
+            }
+            for g in report.people
+        ],
     }
 
 
@@ -989,6 +1044,8 @@ def reconciliation(  # type: ignore[no-untyped-def]
         "received_g": figures.get("received_g"),
         "produced_g": figures.get("produced_g"),
         "closing_g": figures.get("closing_g"),
+        "closing_from_movements_g": figures.get("closing_from_movements_g"),
+        "undestined_g": figures.get("undestined_g"),
         "by_destination_g": figures.get("by_destination_g"),
         "gap_g": figures.get("gap_g"),
         "closes": report.closes,
@@ -1019,7 +1076,16 @@ def trace(  # type: ignore[no-untyped-def]
     if not (lot.strip() or donor_id or product.strip()):
         raise ValidationError({"lot": [_("Give a lot code, a donor or a product name.")]})
     start = trace_start_lots(scope=scope, lot_code=lot, donor_id=donor_id, product=product)
-    return _trace_out(trace_report(scope=scope, lot_ids=list(start.values_list("pk", flat=True))))
+    report = trace_report(scope=scope, lot_ids=list(start.values_list("pk", flat=True)))
+    trace_people_open(
+        scope=scope,
+        actor=request.user,
+        report=report,
+        channel="api",
+        detail="trace api",
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
+    return _trace_out(report)
 
 
 def _trace_criteria(payload: TraceCriteriaIn) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from bonnebouffe.accounts.models import AuditAction
 from bonnebouffe.accounts.selectors import scope_for
 from bonnebouffe.jobs.models import Job
 from bonnebouffe.jobs.registry import ProgressFn, register
@@ -26,6 +27,7 @@ from bonnebouffe.network.models import Organisation
 
 from .report_queries import trace_report, trace_start_lots
 from .reports import recall_pdf
+from .services import trace_people_open
 
 RECALL_REPORT = "inventory.recall_report"
 
@@ -88,6 +90,14 @@ def recall_report(params: dict[str, Any], progress: ProgressFn) -> dict[str, Any
             raise JobFailed(_("No lot of your territory matches these criteria."))
         progress(20, _("Following the lots through transformations and deliveries"))
         report = trace_report(scope=scope, lot_ids=lot_ids)
+        trace_people_open(
+            scope=scope,
+            actor=user,
+            report=report,
+            action=AuditAction.EXPORT,
+            channel="job",
+            detail="recall pdf",
+        )
         progress(50, _("Writing the PDF"))
         criteria = trace_criteria_text(lot_code=lot_code, donor_id=donor_id, product=product)
         pdf = recall_pdf(report, criteria=criteria)

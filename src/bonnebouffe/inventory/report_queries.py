@@ -4,7 +4,8 @@ Who sees what (accounts.selectors): staff see the lots of their scope (`lot_scop
 their traces; evaluators see only the totals of a network, a hub or an MRC, never a lot.
 A trace stops at the scope: lots made from a visible lot but owned by a hub outside the
 scope are counted, not shown. The ledger does not record households (a movement goes to an
-organisation), so nothing here is household-level.
+organisation); the people downstream come from the apps that know them (`recipients`),
+added to a report by `services.trace_people_open`, which audit-logs them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bonnebouffe.network.models import Organisation, OrganisationKind, Site
 from bonnebouffe.territory.models import MRC
 
 from .models import Allergen, Balance, Destination, Lot, Movement, MovementKind, Transformation
+from .recipients import PersonRecipient, RecipientGroup
 from .selectors import (
     HOLD_REASON_LABELS,
     INFLOW_KINDS,
@@ -190,7 +192,7 @@ class ReconciliationReport:
     lot_count: int
     start: datetime | None
     end: datetime | None
-    figures: dict[str, Any] | None  # selectors.reconcile; None when it cannot be computed
+    figures: dict[str, Any] | None  # selectors.reconcile
     inflows: list[ReconciliationLine] = field(default_factory=list)
     outflows: list[ReconciliationLine] = field(default_factory=list)
     undestined_count: int = 0
@@ -225,6 +227,19 @@ class ReconciliationReport:
         return grams_to_kg(self.gap_g)
 
     @property
+    def closing_kg(self) -> Decimal:
+        return grams_to_kg(int(self.figures["closing_g"])) if self.figures else Decimal(0)
+
+    @property
+    def closing_from_movements_kg(self) -> Decimal:
+        g = int(self.figures["closing_from_movements_g"]) if self.figures else 0
+        return grams_to_kg(g)
+
+    @property
+    def undestined_kg(self) -> Decimal:
+        return grams_to_kg(int(self.figures["undestined_g"])) if self.figures else Decimal(0)
+
+    @property
     def projection_agrees(self) -> bool:
         return not self.mismatches
 
@@ -250,21 +265,22 @@ def reconciliation_build(
     """The closing identity of these lots over [start, end), and the projection check.
 
     received (+ opening stock, + produced by transformation) = on hand + Σ destinations,
-    from the movements alone (selectors.reconcile); then the Balance projection is rebuilt
-    from the movements for the same lots (selectors.balance_rebuild_diff).
+    with what came in and went out taken from the movements and the stock on hand from the
+    Balance table (selectors.reconcile): a gap means the two records disagree. Then the
+    Balance projection is rebuilt from the movements for the same lots, lot by lot, to show
+    where (selectors.balance_rebuild_diff).
     """
     lot_ids = list(lots.order_by().values_list("pk", flat=True))
     valid = [d.value for d in Dest]
     # An outflow without a valorisation destination cannot have been written by the
-    # services; reconcile() cannot place it, so the report says so instead of guessing.
+    # services; reconcile() leaves its grams out of every destination (they show in the
+    # gap) and the report names how many movements there are.
     undestined = (
         Movement.objects.filter(lot_id__in=lot_ids, kind__in=OUTFLOW_KINDS)
         .exclude(destination__in=valid)
         .count()
     )
-    figures = None
-    if not undestined:
-        figures = reconcile(Lot.objects.filter(pk__in=lot_ids), start=start, end=end)
+    figures = reconcile(Lot.objects.filter(pk__in=lot_ids), start=start, end=end)
     report = ReconciliationReport(
         lot_count=len(lot_ids), start=start, end=end, figures=figures, undestined_count=undestined
     )
@@ -278,7 +294,7 @@ def reconciliation_build(
         report.outflows = [
             ReconciliationLine(
                 "on_hand",
-                str(_("On hand")),
+                str(_("On hand (stock table)")),
                 figures["closing_g"],
                 _share(figures["closing_g"], total),
             )
@@ -405,6 +421,17 @@ class TraceReport:
     site_names: dict[int, str]
     holders: list[Organisation] = field(default_factory=list)  # organisations with stock left
     transformation_names: dict[int, str] = field(default_factory=dict)
+    # People downstream (recipients.RecipientGroup), set only by services.trace_people_open,
+    # which audit-logs every person shown.
+    people: list[RecipientGroup] = field(default_factory=list)
+
+    @property
+    def people_by_movement(self) -> dict[int, PersonRecipient]:
+        return {mid: p for g in self.people for mid, p in g.by_movement.items()}
+
+    @property
+    def people_shown(self) -> bool:
+        return any(g.people for g in self.people)
 
     @property
     def distributed_g(self) -> int:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bonnebouffe.accounts.models import AuditAction
 from bonnebouffe.accounts.selectors import Scope, scope_for
 from bonnebouffe.core.http import HtmxHttpRequest
 from bonnebouffe.jobs.selectors import job_get
@@ -46,7 +47,7 @@ from .report_queries import (
 )
 from .reports import trace_csv
 from .selectors import lot_get
-from .services import lot_recall_notify
+from .services import lot_recall_notify, trace_people_open
 
 MOVEMENTS_SHOWN = 500  # on the page; the CSV and the PDF have them all
 
@@ -209,11 +210,25 @@ def _trace_from(form: TraceForm, scope: Scope) -> TraceReport:
     return trace_report(scope=scope, lot_ids=list(start.values_list("pk", flat=True)))
 
 
+def _with_people(request: HttpRequest, report: TraceReport, *, action: str, detail: str) -> None:
+    """Add the households (or their count) to a downstream trace; names shown are logged."""
+    trace_people_open(
+        scope=scope_for(request.user),
+        actor=request.user,
+        report=report,
+        action=action,
+        detail=detail,
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
+
+
 @login_required
 def trace(request: HtmxHttpRequest) -> HttpResponse:
     scope = _staff(request)
     form = TraceForm(request.GET or None, scope=scope)
     report = _trace_from(form, scope) if form.is_bound and form.is_valid() else None
+    if report is not None:
+        _with_people(request, report, action=AuditAction.VIEW, detail="trace page")
     template = (
         "inventory/reports/trace.html#results" if request.htmx else "inventory/reports/trace.html"
     )
@@ -242,6 +257,7 @@ def trace_export_csv(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _trace_page(request, form=form, status=400)
     report = _trace_from(form, scope)
+    _with_people(request, report, action=AuditAction.EXPORT, detail="trace csv")
     response = HttpResponse(trace_csv(report), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="tracabilite-{stamp}.csv"'

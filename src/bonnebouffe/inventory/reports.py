@@ -26,10 +26,14 @@ def _local(when: datetime | None) -> str:
 
 
 def trace_csv(report: TraceReport) -> str:
-    """The trace as CSV: one row per movement, quantities in grams and in kilograms."""
+    """The trace as CSV: one row per movement, quantities in grams and in kilograms; for a
+    role that may see households, the household of each sale movement in four more columns."""
     out = io.StringIO()
     out.write(CSV_BOM)
     writer = csv.writer(out)
+    # Households only for a role that may see them (the rows come audit-logged).
+    with_people = any(g.names_allowed for g in report.people)
+    people = report.people_by_movement
     writer.writerow(
         [
             _("Lot code"),
@@ -51,11 +55,23 @@ def trace_csv(report: TraceReport) -> str:
             _("Transformation"),
             _("Reason"),
         ]
+        + ([_("Member card"), _("Household"), _("Name used"), _("Contact")] if with_people else [])
     )
     by_lot = {lt.lot.pk: lt for lt in report.lots}
     for m in report.movements:
         lt = by_lot[m.lot_id]
         lot = lt.lot
+        person = people.get(m.pk)
+        buyer = (
+            [
+                person.card_number,
+                person.reference,
+                person.name,
+                " ".join(x for x in (person.email, person.phone) if x),
+            ]
+            if person
+            else ["", "", "", ""]
+        )
         writer.writerow(
             [
                 lot.code,
@@ -77,6 +93,7 @@ def trace_csv(report: TraceReport) -> str:
                 report.transformation_name(m.transformation_id),
                 m.reason,
             ]
+            + (buyer if with_people else [])
         )
     return out.getvalue()
 

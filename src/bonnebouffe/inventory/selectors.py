@@ -271,9 +271,16 @@ def _sum(qs: QuerySet[Movement]) -> int:
 def reconcile(
     lots: QuerySet[Lot], *, start: datetime | None = None, end: datetime | None = None
 ) -> dict[str, Any]:
-    """Prove, to the gram: opening + received + produced = closing + Σ destinations.
+    """Check, to the gram: opening + received + produced = on hand + Σ destinations.
 
-    Every figure is computed from the movements alone (not the Balance projection).
+    The two sides come from different records, so that the identity can fail. What came in
+    and where it went are the movements of [start, end): receipts and count surpluses,
+    transformation outputs, and each outflow by its destination on the valorisation scale
+    (an outflow without one is left out, so it shows in the gap). The stock on hand at the
+    end is the Balance table (written by `services.movement_record` as the movements
+    happen), less what the movements after `end` changed; the opening stock is the
+    movements before `start`. A movement or a stock row changed outside the services, or an
+    outflow without a destination, leaves a gap of exactly its grams.
     """
     moves = Movement.objects.filter(lot__in=lots)
     before = moves.filter(at__lt=start) if start else moves.none()
@@ -288,14 +295,24 @@ def reconcile(
     received = _sum(window.filter(kind__in=(MovementKind.RECEIPT, MovementKind.ADJUST_UP)))
     produced = _sum(window.filter(kind=MovementKind.TRANSFORM_OUT))
     by_dest: dict[Dest, int] = defaultdict(int)
+    undestined = 0
     for row in (
         window.filter(kind__in=OUTFLOW_KINDS).values("destination").annotate(q=Sum("quantity_g"))
     ):
-        # An outflow without a known destination is left out of the sums: it shows as a gap.
         if row["destination"] in {d.value for d in Dest}:
             by_dest[Dest(row["destination"])] += int(row["q"])
+        else:  # no place on the scale: not accounted for, so it shows in the gap
+            undestined += int(row["q"])
     upto = moves.filter(at__lt=end) if end else moves
-    closing = _sum(upto.filter(kind__in=INFLOW_KINDS)) - _sum(upto.filter(kind__in=OUTFLOW_KINDS))
+    from_movements = _sum(upto.filter(kind__in=INFLOW_KINDS)) - _sum(
+        upto.filter(kind__in=OUTFLOW_KINDS)
+    )
+    after = moves.filter(at__gte=end) if end else moves.none()
+    net_after = _sum(after.filter(kind__in=INFLOW_KINDS)) - _sum(
+        after.filter(kind__in=OUTFLOW_KINDS)
+    )
+    on_hand_now = int(Balance.objects.filter(lot__in=lots).aggregate(s=Sum("quantity_g"))["s"] or 0)
+    closing = on_hand_now - net_after
     rec = Reconciliation(
         received_g=opening + received,
         produced_g=produced,
@@ -306,7 +323,9 @@ def reconcile(
         "opening_g": opening,
         "received_g": received,
         "produced_g": produced,
-        "closing_g": closing,
+        "closing_g": closing,  # from the Balance table
+        "closing_from_movements_g": from_movements,
+        "undestined_g": undestined,
         "by_destination_g": {d.value: by_dest.get(d, 0) for d in Dest},
         "gap_g": rec.gap_g,
         "closes": rec.closes,

@@ -21,6 +21,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from bonnebouffe.accounts.models import AuditAction
+from bonnebouffe.accounts.selectors import Scope
+from bonnebouffe.accounts.services import audit_record_many
 from bonnebouffe.core.services import notification_send
 from bonnebouffe.network.models import Organisation, Site
 
@@ -36,6 +39,7 @@ from .models import (
     StorageLocation,
     Transformation,
 )
+from .recipients import RecipientGroup, people_downstream
 from .report_queries import TraceReport, recall_notice_organisations
 from .selectors import DISTRIBUTION_KINDS, lot_hold_reasons
 
@@ -484,3 +488,30 @@ def lot_recall_notify(*, report: TraceReport, query: str) -> tuple[int, int]:
     orgs = recall_notice_organisations(report)
     notification_send(message=message, url=url[:300], organisation_ids=[o.pk for o in orgs])
     return len(todo), len(orgs)
+
+
+@transaction.atomic
+def trace_people_open(
+    *,
+    scope: Scope,
+    actor: Any,
+    report: TraceReport,
+    action: str = AuditAction.VIEW,
+    channel: str = "web",
+    detail: str = "",
+    ip_address: str | None = None,
+) -> list[RecipientGroup]:
+    """The people downstream of a trace (recipients.people_downstream), put on the report,
+    with one audit entry per person whose information is shown (Québec Law 25). The only
+    way pages, exports, the PDF and the API get names: nobody sees one unlogged."""
+    groups = people_downstream(scope=scope, lot_ids=report.lot_ids)
+    audit_record_many(
+        actor=actor,
+        action=action,
+        subjects=[(p.audit_type, p.audit_id) for g in groups for p in g.people],
+        channel=channel,
+        detail=detail or f"trace of {len(report.lot_ids)} lots",
+        ip_address=ip_address,
+    )
+    report.people = groups
+    return groups
