@@ -1,10 +1,11 @@
 """The stock ledger: lots, storage locations, append-only movements and derived balances.
 
 Quantities are integer grams so that the reconciliation closes to the gram. A `Movement` is
-never updated or deleted, and the database refuses it (ledger_guard, migration 0005). `Balance` is a projection of the movements per (lot, site,
-location), written only by `services.movement_record` in the same transaction as the
-movement, under row locks taken in primary-key order; its check constraint makes negative
-stock impossible even if two writers race. `selectors.balance_rebuild_diff` recomputes it
+never updated or deleted, and the database refuses it (ledger_guard, migration 0005).
+`Balance` is a projection of the movements per (lot, site, location), written only by
+`services.movement_record` in the same transaction as the movement, under row locks taken
+in primary-key order; its check constraint makes negative stock impossible even if two
+writers race. `selectors.balance_rebuild_diff` recomputes it
 from the movements to prove it.
 """
 

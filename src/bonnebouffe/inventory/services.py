@@ -246,7 +246,9 @@ def lot_receive(
         refused=refused,
         source_transformation=source_transformation,
     )
-    lot.full_clean()
+    # The related rows were passed in as objects and the fresh code was checked free by
+    # lot_code_new (the unique index guards a race): skip their look-ups, check the rest.
+    lot.full_clean(exclude=["hub", "donor", "source_transformation"], validate_unique=False)
     lot.save()
     movement_record(
         lot=lot,

@@ -810,7 +810,8 @@ def reception_record(
             refusal_reason=line.refusal_reason.strip()[:200] if not line.accepted else "",
             lot=lot,
         )
-        item.full_clean()
+        # The reception, lot and offer item are rows this transaction holds or just wrote.
+        item.full_clean(exclude=["reception", "lot", "offer_item"], validate_unique=False)
         item.save()
     if acceptance is not None:
         acceptance.received = True
