@@ -92,15 +92,14 @@ def audit_record(
     ip_address: str | None = None,
 ) -> AuditLogEntry:
     """Write one audit entry for an access to personal information (Law 25)."""
-    return AuditLogEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+    return audit_record_many(
+        actor=actor,
         action=action,
-        object_type=object_type,
-        object_id=str(object_id),
+        subjects=[(object_type, object_id)],
         channel=channel,
-        detail=detail[:200],
+        detail=detail,
         ip_address=ip_address,
-    )
+    )[0]
 
 
 def audit_record_many(

@@ -28,6 +28,13 @@ from .selectors import grocery_org_ids, tier_visible_to
 KEY = "households"
 
 
+def _household_field(name: str) -> Coalesce:
+    """A field of the buyer's household: through the sale's member card, else its order."""
+    return Coalesce(
+        F(f"line__sale__card__household__{name}"), F(f"line__sale__order__household__{name}")
+    )
+
+
 def lot_buyers(*, scope: Scope, lot_ids: Sequence[int]) -> RecipientGroup:
     """The households that bought these lots, as `scope` may see them (two queries at most).
 
@@ -36,9 +43,7 @@ def lot_buyers(*, scope: Scope, lot_ids: Sequence[int]) -> RecipientGroup:
     (distinct households), and sales without a card or an order in `anonymous_count`.
     """
     lines = SaleLineLot.objects.filter(lot_id__in=list(lot_ids)).annotate(
-        household_id=Coalesce(
-            F("line__sale__card__household_id"), F("line__sale__order__household_id")
-        )
+        household_id=_household_field("id")
     )
     title = _("Households that bought these lots")
     people: list[PersonRecipient] = []
@@ -57,22 +62,10 @@ def lot_buyers(*, scope: Scope, lot_ids: Sequence[int]) -> RecipientGroup:
             sale_number=F("line__sale__number"),
             order_number=F("line__sale__order__number"),
             sale_card=F("line__sale__card__number"),
-            reference=Coalesce(
-                F("line__sale__card__household__reference"),
-                F("line__sale__order__household__reference"),
-            ),
-            name=Coalesce(
-                F("line__sale__card__household__display_name"),
-                F("line__sale__order__household__display_name"),
-            ),
-            email=Coalesce(
-                F("line__sale__card__household__email"),
-                F("line__sale__order__household__email"),
-            ),
-            phone=Coalesce(
-                F("line__sale__card__household__phone"),
-                F("line__sale__order__household__phone"),
-            ),
+            reference=_household_field("reference"),
+            name=_household_field("display_name"),
+            email=_household_field("email"),
+            phone=_household_field("phone"),
             household_card=F("line__sale__order__household__member_card__number"),
         ).order_by("line__sale__at", "pk")
         for r in rows:
