@@ -69,6 +69,7 @@ class StopUpdateIn(Schema):
     key: str = Field(..., max_length=40)
     action: str
     weights_kg: dict[str, Decimal | str | None] = {}
+    temperatures_c: dict[str, Decimal | str | None] = {}
     reason: str = Field("", max_length=300)
 
 
@@ -134,20 +135,24 @@ def stop_update(request: HttpRequest, stop_id: int, payload: StopUpdateIn):  # t
     stop = stop_for_update(scope=scope_for(request.user), user=request.user, pk=stop_id)
     if stop is None:
         raise Http404
-    weights = {k: Decimal(str(v)) for k, v in payload.weights_kg.items() if v not in (None, "")}
     try:
+        weights = {k: Decimal(str(v)) for k, v in payload.weights_kg.items() if v not in (None, "")}
+        temps = {
+            k: Decimal(str(v)) for k, v in payload.temperatures_c.items() if v not in (None, "")
+        }
         result = stop_update_apply(
             stop=stop,
             key=payload.key,
             action=payload.action,
             actor=request.user,
             weights_kg=weights,
+            temperatures_c=temps,
             reason=payload.reason,
         )
     except StopUpdateError as exc:
         raise HttpError(400, exc.message) from exc
     except ArithmeticError as exc:
-        raise HttpError(400, _("Weights must be numbers of kilograms.")) from exc
+        raise HttpError(400, _("Weights and temperatures must be numbers.")) from exc
     stop.refresh_from_db()
     return {
         "stop_id": stop.pk,

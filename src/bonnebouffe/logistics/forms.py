@@ -52,8 +52,14 @@ class VehicleForm(_WeekdaysMixin):
 class DriverForm(_WeekdaysMixin):
     class Meta:
         model = Driver
-        fields = ["hub", "display_name", "kind", "licence_class", "weekdays", "active"]
-        help_texts = {"display_name": _("A role-like label, e.g. “Driver 2 — Tuesday”.")}
+        fields = ["hub", "display_name", "user", "kind", "licence_class", "weekdays", "active"]
+        help_texts = {
+            "display_name": _("A role-like label, e.g. “Driver 2 — Tuesday”."),
+            "user": _(
+                "The account that signs in on the phone to see this driver's routes: an "
+                "account with the driver role in the hub."
+            ),
+        }
 
 
 class ShiftForm(forms.ModelForm):  # type: ignore[type-arg]

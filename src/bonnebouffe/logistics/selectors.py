@@ -236,6 +236,20 @@ def driver_routes(*, user: Any, day: date) -> list[Route]:
     return out
 
 
+def driver_next_route(*, user: Any, after: date) -> Route | None:
+    """The user's first route after ``after`` (latest plan of that date), if any."""
+    nxt = (
+        Route.objects.filter(driver__user=user, plan__date__gt=after)
+        .order_by("plan__date")
+        .values_list("plan__date", flat=True)
+        .first()
+    )
+    if nxt is None:
+        return None
+    routes = driver_routes(user=user, day=nxt)
+    return routes[0] if routes else None
+
+
 def stop_for_update(*, scope: Scope, user: Any, pk: int) -> RouteStop | None:
     """A stop the user may update: their own route, or a plan they manage."""
     qs = RouteStop.objects.select_related(
@@ -247,6 +261,35 @@ def stop_for_update(*, scope: Scope, user: Any, pk: int) -> RouteStop | None:
     q |= Q(route__plan__network_id__in=scope.admin_network_ids)
     q |= Q(route__plan__hub_id__in=scope.coordinator_hub_ids)
     return qs.filter(q).first()
+
+
+def acceptance_for_pickup(acceptance_id: int) -> Acceptance | None:
+    """The acceptance a pickup stop collects, with its lines and offer items."""
+    return (
+        Acceptance.objects.filter(pk=acceptance_id)
+        .select_related("offer", "offer__donor")
+        .prefetch_related("lines__item")
+        .first()
+    )
+
+
+def route_hub_site(route: Route) -> Site:
+    """The site the route leaves from (its first hub stop)."""
+    first = (
+        RouteStop.objects.filter(route=route, kind="depot")
+        .select_related("site", "site__organisation")
+        .order_by("sequence")
+        .first()
+    )
+    assert first is not None, "a stored route always starts at a hub"
+    return first.site
+
+
+def driver_profile_exists(user: Any) -> bool:
+    return (
+        bool(getattr(user, "is_authenticated", False))
+        and Driver.objects.filter(user=user, active=True).exists()
+    )
 
 
 def stop_update_by_key(key: str) -> StopUpdate | None:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bonnebouffe.accounts.selectors import Scope
+from bonnebouffe.accounts.models import Role
+from bonnebouffe.accounts.selectors import Scope, users_with_role
 from bonnebouffe.domain.food_safety import urgency_score
+from bonnebouffe.planning.routing.errors import RoutingInputError
 from bonnebouffe.planning.routing.geo import Location
 from bonnebouffe.planning.routing.jsonio import plan_to_dict, problem_to_dict
 from bonnebouffe.planning.routing.model import (
@@ -29,12 +32,19 @@ from bonnebouffe.planning.routing.model import (
     Stop,
     VehicleType,
     VisitKind,
+    attach_matrix,
 )
 from bonnebouffe.planning.routing.model import RoutePlan as SolvedPlan
 from bonnebouffe.planning.routing.model import (
     StopKind as RoutingStopKind,
 )
-from bonnebouffe.planning.routing.travel import HaversineProvider
+from bonnebouffe.planning.routing.travel import (
+    HaversineProvider,
+    MatrixCache,
+    OsrmProvider,
+    TravelTimeProvider,
+    ValhallaProvider,
+)
 
 from .models import (
     DeliveryRequest,
@@ -50,6 +60,7 @@ from .models import (
     Vehicle,
 )
 from .selectors import (
+    acceptance_for_pickup,
     allocation_deliveries_for,
     day_bounds,
     delivery_requests_for,
@@ -58,10 +69,14 @@ from .selectors import (
     network_hub_ids,
     pickups_for,
     plan_previous,
+    route_hub_site,
     shifts_for,
     sites_by_ids,
     stop_update_by_key,
 )
+
+# Writes made on behalf of a driver whose right to the stop was already checked.
+SYSTEM_SCOPE = Scope(user_id=None, is_superuser=True)
 
 PICKUP_SERVICE_S = 15 * 60
 DELIVERY_SERVICE_S = 10 * 60
@@ -119,6 +134,13 @@ def vehicle_save(*, scope: Scope, vehicle: Vehicle) -> Vehicle:
 @transaction.atomic
 def driver_save(*, scope: Scope, driver: Driver) -> Driver:
     _check_hub(scope, driver.hub_id)
+    if (
+        driver.user_id is not None
+        and not users_with_role(organisation_ids=[driver.hub_id], role=Role.DRIVER)
+        .filter(pk=driver.user_id)
+        .exists()
+    ):
+        raise ValidationError({"user": _("This account has no driver role in the hub.")})
     driver.full_clean()
     driver.save()
     return driver
@@ -144,6 +166,41 @@ def delivery_request_create(*, scope: Scope | None, request: DeliveryRequest) ->
 
 
 # -------------------------------------------------------------------------- planning
+
+
+def travel_provider() -> TravelTimeProvider:
+    """The travel-time provider chosen in ``settings.LOGISTICS_TRAVEL`` (see base.py).
+
+    Raises PlanningError (translated) when the setting names an unknown provider or an
+    HTTP provider without URL.
+    """
+    conf: dict[str, Any] = dict(getattr(settings, "LOGISTICS_TRAVEL", {}) or {})
+    kind = str(conf.get("provider") or "haversine")
+    if kind == "haversine":
+        return HaversineProvider(
+            detour_factor=float(conf.get("detour_factor", 1.3)),
+            urban_speed_kmh=float(conf.get("urban_speed_kmh", 40)),
+            rural_speed_kmh=float(conf.get("rural_speed_kmh", 80)),
+            urban_radius_km=float(conf.get("urban_radius_km", 3)),
+        )
+    if kind in ("osrm", "valhalla"):
+        url = str(conf.get("url") or "")
+        if not url:
+            raise PlanningError(
+                _("The travel-time service %(name)s has no URL in the settings.") % {"name": kind}
+            )
+        cache_dir = conf.get("cache_dir")
+        cache = MatrixCache(directory=Path(str(cache_dir)) if cache_dir else None)
+        cls = OsrmProvider if kind == "osrm" else ValhallaProvider
+        return cls(
+            base_url=url,
+            timeout_s=float(conf.get("timeout_s", 30)),
+            duration_factor=float(conf.get("duration_factor", 1.0)),
+            cache=cache,
+        )
+    raise PlanningError(
+        _("Unknown travel-time provider %(name)s in the settings.") % {"name": kind}
+    )
 
 
 @dataclass
@@ -375,16 +432,31 @@ def planning_input_build(*, day: date, network_id: int, hub_id: int | None = Non
 
     if not stops:
         raise PlanningError(_("Nothing to pick up or deliver on that date."))
+    provider = travel_provider()
     problem = RoutingProblem(
         name=f"{day.isoformat()} hub {hub_id or 'network'}",
         depots=tuple(depots),
         stops=tuple(stops),
         vehicle_types=tuple(vehicle_types),
-        travel=HaversineProvider(),
+        travel=provider if isinstance(provider, HaversineProvider) else HaversineProvider(),
         prize_per_kg=PRIZE_PER_KG,
         date=day.isoformat(),
     )
+    if not isinstance(provider, HaversineProvider):
+        # HTTP providers are asked once and their matrix frozen into the problem, so that
+        # the validator and the stored plan never call the network again.
+        try:
+            problem = attach_matrix(problem, provider)
+        except RoutingInputError as exc:
+            raise PlanningError(
+                _("The travel-time service (%(name)s at %(url)s) did not answer: %(error)s")
+                % {"name": provider.name, "url": conf_url(provider), "error": exc}
+            ) from exc
     return PlanningInput(problem=problem, meta=meta, shifts=shifts, depot_sites=depot_sites)
+
+
+def conf_url(provider: TravelTimeProvider) -> str:
+    return str(provider.factors().get("base_url", ""))
 
 
 LOAD_LABELS = {
@@ -545,12 +617,15 @@ def stop_update_apply(
     action: str,
     actor: Any = None,
     weights_kg: dict[str, Decimal] | None = None,
+    temperatures_c: dict[str, Decimal] | None = None,
     reason: str = "",
 ) -> StopUpdateResult:
     """Apply one driver update once. A key already used returns the earlier update and
     changes nothing (the phone retries after losing the signal).
 
-    picked_up: the actual weight (kg) per item key is recorded on the stop.
+    picked_up: the actual weight (kg) per item key is recorded on the stop, and the food is
+    received into the route's hub stock through the ledger (rescue.reception_record: one
+    lot per item weighed above zero; chilled and frozen items need their temperature).
     delivered: the stop is done; items carrying a lot id are issued from the hub's stock
     through the ledger (movement_record, with an idempotency key per lot).
     problem: a reason is required.
@@ -588,13 +663,26 @@ def stop_update_apply(
         if not value.is_finite() or value < 0 or value > 100_000:
             raise StopUpdateError(_("Weights must be between 0 and 100,000 kg."))
         grams[str(k)] = int(value * 1000)
+    temps: dict[str, Decimal] = {}
+    for k, c in (temperatures_c or {}).items():
+        try:
+            value = Decimal(str(c))
+        except ArithmeticError as exc:
+            raise StopUpdateError(_("Temperatures must be numbers of degrees Celsius.")) from exc
+        if not value.is_finite() or not Decimal(-60) <= value <= Decimal(60):
+            raise StopUpdateError(_("Temperatures must be between -60 and 60 °C."))
+        temps[str(k)] = value
     try:
         with transaction.atomic():
             update = StopUpdate.objects.create(
                 stop=stop,
                 idempotency_key=key,
                 action=action,
-                payload={"weights_g": grams, "reason": reason},
+                payload={
+                    "weights_g": grams,
+                    "temperatures_c": {k: str(v) for k, v in temps.items()},
+                    "reason": reason,
+                },
                 actor=actor if getattr(actor, "is_authenticated", False) else None,
             )
             locked = RouteStop.objects.select_for_update().get(pk=stop.pk)
@@ -607,6 +695,8 @@ def stop_update_apply(
                     locked.actual_weights = grams
             if action == StopAction.DELIVERED:
                 _issue_lots(stop=locked, key=key, actor=update.actor)
+            if action == StopAction.PICKED_UP:
+                _receive_pickup(stop=locked, grams=grams, temps=temps, actor=update.actor)
             locked.save(update_fields=["status", "problem_reason", "actual_weights"])
     except IntegrityError:
         # The same key arrived twice at once: the other request applied it.
@@ -616,6 +706,64 @@ def stop_update_apply(
         return StopUpdateResult(again, False)
     stop.refresh_from_db()
     return StopUpdateResult(update, True)
+
+
+def _receive_pickup(
+    *, stop: RouteStop, grams: dict[str, int], temps: dict[str, Decimal], actor: Any
+) -> None:
+    """Receive a picked-up acceptance into the route's hub site (one lot per item).
+
+    ``grams`` and ``temps`` are keyed by offer item id; an item left out of ``grams`` is
+    taken at its planned weight, one at 0 g was not picked up. The driver's right to the
+    stop was checked by ``stop_for_update``; the reception is recorded at the hub the route
+    belongs to, with the system scope.
+    """
+    from bonnebouffe.rescue.services import OfferError, ReceptionLine, reception_record
+
+    if not stop.ref_id.startswith("acc-"):
+        return
+    acceptance = acceptance_for_pickup(int(stop.ref_id.removeprefix("acc-")))
+    if acceptance is None:
+        raise StopUpdateError(_("This pickup's offer no longer exists."))
+    lines = []
+    for line in acceptance.lines.all():
+        item = line.item
+        weight_g = grams.get(str(item.pk), line.quantity_g)
+        if weight_g <= 0:
+            continue
+        lines.append(
+            ReceptionLine(
+                product_name=item.product_name,
+                category=item.category,
+                storage_class=item.storage_class,
+                date_kind=item.date_kind,
+                date_value=item.date_value,
+                weight_g=weight_g,
+                packaging_intact=True,
+                label_present=True,
+                accepted=True,
+                temperature_c=temps.get(str(item.pk)),
+                allergens=tuple(item.allergens or ()),
+                unit_weight_g=item.unit_weight_g,
+                offer_item_id=item.pk,
+            )
+        )
+    if not lines:
+        raise StopUpdateError(
+            _("Every weight is 0 kg: report a problem instead if nothing was picked up.")
+        )
+    try:
+        reception_record(
+            scope=SYSTEM_SCOPE,
+            site=route_hub_site(stop.route),
+            lines=lines,
+            acceptance=acceptance,
+            actor=actor,
+        )
+    except OfferError as exc:
+        raise StopUpdateError(exc.message) from exc
+    except ValidationError as exc:
+        raise StopUpdateError(" ".join(str(m) for m in exc.messages)) from exc
 
 
 def _issue_lots(*, stop: RouteStop, key: str, actor: Any) -> None:

@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from bonnebouffe.accounts.selectors import Scope, scope_for
+from bonnebouffe.accounts.models import Role
+from bonnebouffe.accounts.selectors import Scope, scope_for, users_with_role
 from bonnebouffe.jobs.tasks import job_submit
 
 from .forms import DriverForm, PlanStartForm, ShiftForm, VehicleForm
@@ -20,6 +21,8 @@ from .models import Driver, Shift, Vehicle
 from .presenters import plan_map_data, plan_report, route_rows
 from .selectors import (
     driver_list,
+    driver_next_route,
+    driver_profile_exists,
     driver_routes,
     may_plan,
     plan_get,
@@ -130,6 +133,10 @@ def _edit(
     hubs = planning_hubs(scope=scope)
     if "hub" in form.fields:
         form.fields["hub"].queryset = hubs
+    if "user" in form.fields:
+        form.fields["user"].queryset = users_with_role(
+            organisation_ids=hubs.values("pk"), role=Role.DRIVER
+        )
     if "vehicle" in form.fields:
         form.fields["vehicle"].queryset = vehicle_list(scope=scope)
         form.fields["driver"].queryset = driver_list(scope=scope)
@@ -186,7 +193,10 @@ def shift_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def driver_today(request: HttpRequest) -> HttpResponse:
     """The driver's route of the day, for a phone; updates go through the API, queued
-    offline by logistics/driver.js."""
+    offline by logistics/driver.js. Only for accounts that are a driver of a hub."""
+    linked = driver_profile_exists(request.user)
+    if not linked and not scope_for(request.user).has_role(Role.DRIVER):
+        raise PermissionDenied
     today = timezone.localdate()
     routes = driver_routes(user=request.user, day=today)
     data = []
@@ -196,4 +206,9 @@ def driver_today(request: HttpRequest) -> HttpResponse:
             (r for r in rows if r["stop"].kind != "depot" and r["stop"].status == "planned"), None
         )
         data.append({"route": route, "rows": rows, "next": next_row})
-    return render(request, "logistics/driver_today.html", {"routes": data, "today": today})
+    upcoming = None if data else driver_next_route(user=request.user, after=today)
+    return render(
+        request,
+        "logistics/driver_today.html",
+        {"routes": data, "today": today, "upcoming": upcoming, "linked": linked},
+    )
