@@ -28,6 +28,7 @@
     if (q.length > 1) { text = app.getAttribute("data-waiting-many").replace("{n}", String(q.length)); }
     if (extra) { text = text ? text + " " + extra : extra; }
     status.textContent = text;
+    status.setAttribute("data-count", String(q.length));
   }
   function csrf() {
     var el = document.querySelector("input[name=csrfmiddlewaretoken]"); return el ? el.value : "";
@@ -37,6 +38,21 @@
     if (!li) { return; }
     li.querySelector(".status-label").textContent = text;
     if (state) { li.setAttribute("data-status", state); }
+    nextStop();
+  }
+  function nextStop() {
+    // "Next stop": the first stop still to do (the page's order is the route's).
+    var box = document.querySelector(".next-stop a[href^='#stop-']");
+    var li = document.querySelector("li.stop[data-status=planned] form.stop-form");
+    if (!box) { return; }
+    if (!li) { box.parentNode.hidden = true; return; }
+    li = li.closest("li");
+    box.parentNode.hidden = false;
+    box.setAttribute("href", "#" + li.id);
+    box.textContent = li.querySelector("strong").textContent;
+    var p = box.parentNode;
+    p.querySelector(".next-address").textContent = li.getAttribute("data-address");
+    p.querySelector(".next-directions").setAttribute("href", li.getAttribute("data-directions"));
   }
   function message(stopId, text) {
     var li = document.getElementById("stop-" + stopId);
@@ -67,7 +83,7 @@
           mark(u.stop, body.status_label || "", body.status);
           message(u.stop, "");
         } else {
-          mark(u.stop, app.getAttribute("data-refused-text"));
+          mark(u.stop, app.getAttribute("data-refused-text"), "planned");
           message(u.stop, body.detail || "");
         }
         flush();
@@ -103,7 +119,7 @@
              reason: reason.value });
     save(q);
     message(stop, "");
-    mark(stop, app.getAttribute("data-pending-text"));
+    mark(stop, app.getAttribute("data-pending-text"), "pending");
     flush();
   });
   window.addEventListener("online", flush);
