@@ -277,3 +277,56 @@ def test_write_sheet_for_review(tiny_network, plan, tmp_path_factory):  # pragma
     )
     with open(out, "wb") as f:
         f.write(response.content)
+
+
+def test_an_administrator_plans_the_whole_network_with_every_hub_as_a_depot(
+    tiny_network, plan_day, django_capture_on_commit_callbacks, settings
+):
+    settings.LOGISTICS_PLAN_TIME_LIMIT_S = 1
+    Vehicle.objects.create(
+        hub=tiny_network.hub_hsl, name="Camion HSL", capacity_kg=500, cost_per_km=1, cost_per_hour=1
+    )
+    client = tiny_network.client("admin")
+    page = client.get(reverse("logistics:plan_list"), headers={"accept-language": "en"})
+    assert "Whole network" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/logistics/plans",
+            {"date": plan_day.date.isoformat(), "network_id": tiny_network.network.pk},
+            content_type="application/json",
+        )
+    assert response.status_code == 201
+    job = Job.objects.get(pk=response.json()["job_id"])
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    plan = RoutePlan.objects.get(pk=job.result["plan_id"])
+    assert plan.hub is None
+    assert {d["id"] for d in plan.problem_json["depots"]} == {
+        f"hub-{tiny_network.hub_roussillon.pk}",
+        f"hub-{tiny_network.hub_hsl.pk}",
+    }
+    # A coordinator sees neither the network's plans nor may start one.
+    coord = tiny_network.client("coord_r")
+    assert coord.get(f"/api/logistics/plans/{plan.pk}").status_code == 404
+    refused = coord.post(
+        "/api/logistics/plans",
+        {"date": plan_day.date.isoformat(), "network_id": tiny_network.network.pk},
+        content_type="application/json",
+    )
+    assert refused.status_code == 404
+    assert (
+        "Whole network"
+        not in coord.get(
+            reverse("logistics:plan_list"), headers={"accept-language": "en"}
+        ).content.decode()
+    )
+
+
+def test_starting_a_plan_without_hub_or_network_is_refused(tiny_network, plan_day):
+    response = tiny_network.client("admin").post(
+        "/api/logistics/plans",
+        {"date": plan_day.date.isoformat()},
+        content_type="application/json",
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 400 and "network_id" in response.json()["detail"]
+    assert not Job.objects.exists()

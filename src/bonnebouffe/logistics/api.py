@@ -11,12 +11,18 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from bonnebouffe.accounts.selectors import scope_for
-from bonnebouffe.jobs.tasks import job_submit
 
 from .models import StopStatus
-from .selectors import may_plan, plan_get, plan_list, planning_hubs, stop_for_update
+from .selectors import (
+    may_plan,
+    plan_get,
+    plan_list,
+    planning_hubs,
+    planning_networks,
+    stop_for_update,
+)
 from .services import StopUpdateError, stop_update_apply
-from .tasks import PLAN_JOB
+from .tasks import plan_submit
 
 router = Router(tags=["logistics"])
 
@@ -57,8 +63,11 @@ class PlanDetailOut(PlanOut):
 
 
 class PlanIn(Schema):
+    """One hub (``hub_id``), or every hub of a network (``network_id``, administrators)."""
+
     date: date
-    hub_id: int
+    hub_id: int | None = None
+    network_id: int | None = None
 
 
 class JobOut(Schema):
@@ -111,21 +120,18 @@ def plan_detail(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-
 @router.post("/plans", response={201: JobOut})
 def plan_start(request: HttpRequest, payload: PlanIn):  # type: ignore[no-untyped-def]
     scope = scope_for(request.user)
-    hub = planning_hubs(scope=scope).filter(pk=payload.hub_id).first()
-    if hub is None:
-        raise Http404
-    job = job_submit(
-        kind=PLAN_JOB,
-        title=_("Routes of %(hub)s on %(date)s")
-        % {"hub": hub.name, "date": payload.date.isoformat()},
-        owner=request.user,
-        params={
-            "date": payload.date.isoformat(),
-            "network_id": hub.network_id,
-            "hub_id": hub.pk,
-            "owner_id": request.user.pk,
-        },
-    )
+    if payload.hub_id is not None:
+        hub = planning_hubs(scope=scope).filter(pk=payload.hub_id).first()
+        if hub is None:
+            raise Http404
+        job = plan_submit(user=request.user, day=payload.date, network=hub.network, hub=hub)
+    elif payload.network_id is not None:
+        network = planning_networks(scope=scope).filter(pk=payload.network_id).first()
+        if network is None:
+            raise Http404
+        job = plan_submit(user=request.user, day=payload.date, network=network)
+    else:
+        raise HttpError(400, _("Give a hub_id, or a network_id to plan every hub at once."))
     return Status(201, {"job_id": str(job.pk)})
 
 

@@ -11,14 +11,25 @@ from .models import Driver, Shift, Vehicle
 
 
 class PlanStartForm(forms.Form):
+    """A date, and one hub or (network administrators) every hub of the network at once."""
+
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     hub: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
         label=_("Hub"), queryset=Organisation.objects.none(), empty_label=None
     )
 
-    def __init__(self, *args: Any, hubs: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, hubs: Any, networks: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["hub"].queryset = hubs  # type: ignore[attr-defined]
+        field = self.fields["hub"]
+        field.queryset = hubs  # type: ignore[attr-defined]
+        self.network = networks.first() if networks is not None and networks.count() == 1 else None
+        if self.network is not None:
+            field.required = False
+            field.empty_label = _("Whole network (every hub, several depots)")  # type: ignore[attr-defined]
+            field.help_text = _(
+                "The whole network: every hub's vehicles may serve every stop, and return to "
+                "their own hub."
+            )
 
 
 class _WeekdaysMixin(forms.ModelForm):  # type: ignore[type-arg]

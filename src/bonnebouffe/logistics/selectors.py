@@ -14,7 +14,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from bonnebouffe.accounts.selectors import Scope
-from bonnebouffe.network.models import Organisation, OrganisationKind, Site
+from bonnebouffe.network.models import Network, Organisation, OrganisationKind, Site
 from bonnebouffe.rescue.models import Acceptance, Handover
 
 from .models import (
@@ -48,6 +48,13 @@ def planning_hubs(*, scope: Scope) -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         hub_scope_q(scope), kind=OrganisationKind.HUB, is_active=True
     ).order_by("name")
+
+
+def planning_networks(*, scope: Scope) -> QuerySet[Network]:
+    """Networks whose whole fleet the scope may plan at once (their administrators)."""
+    if scope.is_superuser:
+        return Network.objects.order_by("name")
+    return Network.objects.filter(pk__in=scope.admin_network_ids).order_by("name")
 
 
 def plan_scope_q(scope: Scope) -> Q:

@@ -10,11 +10,29 @@ from django.utils.translation import gettext as _
 
 from bonnebouffe.jobs.registry import ProgressFn, register
 from bonnebouffe.jobs.services import JobFailed
+from bonnebouffe.jobs.tasks import job_submit
 from bonnebouffe.planning.routing.errors import RoutingInputError
 
 from .services import PlanningError, plan_store, planning_input_build, planning_time_limit_s
 
 PLAN_JOB = "logistics.plan"
+
+
+def plan_submit(*, user: Any, day: date, network: Any, hub: Any = None) -> Any:
+    """Queue the planning of ``day`` for ``hub``, or for every hub of ``network`` when
+    ``hub`` is None. The caller checked the scope."""
+    where = hub.name if hub is not None else network.name
+    return job_submit(
+        kind=PLAN_JOB,
+        title=_("Routes of %(hub)s on %(date)s") % {"hub": where, "date": day.isoformat()},
+        owner=user,
+        params={
+            "date": day.isoformat(),
+            "network_id": network.pk,
+            "hub_id": hub.pk if hub is not None else None,
+            "owner_id": user.pk,
+        },
+    )
 
 
 @register(PLAN_JOB)

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from bonnebouffe.accounts.models import Role
 from bonnebouffe.accounts.selectors import Scope, scope_for, users_with_role
-from bonnebouffe.jobs.tasks import job_submit
 
 from .forms import DriverForm, PlanStartForm, ShiftForm, VehicleForm
 from .models import Driver, Shift, Vehicle
@@ -27,6 +26,7 @@ from .selectors import (
     may_plan,
     plan_get,
     planning_hubs,
+    planning_networks,
     shift_list,
     vehicle_list,
 )
@@ -35,7 +35,7 @@ from .selectors import (
 )
 from .services import driver_save, shift_save, vehicle_save
 from .sheets import route_sheet_pdf
-from .tasks import PLAN_JOB
+from .tasks import plan_submit
 
 
 def _planner(request: HttpRequest) -> Scope:
@@ -51,20 +51,17 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     scope = _planner(request)
     hubs = planning_hubs(scope=scope)
     tomorrow = timezone.localdate() + timedelta(days=1)
-    form = PlanStartForm(request.POST or None, hubs=hubs, initial={"date": tomorrow})
+    form = PlanStartForm(
+        request.POST or None,
+        hubs=hubs,
+        networks=planning_networks(scope=scope),
+        initial={"date": tomorrow},
+    )
     if request.method == "POST" and form.is_valid():
         hub = form.cleaned_data["hub"]
-        day = form.cleaned_data["date"]
-        job = job_submit(
-            kind=PLAN_JOB,
-            title=_("Routes of %(hub)s on %(date)s") % {"hub": hub.name, "date": day.isoformat()},
-            owner=request.user,
-            params={
-                "date": day.isoformat(),
-                "network_id": hub.network_id,
-                "hub_id": hub.pk,
-                "owner_id": request.user.pk,
-            },
+        network = hub.network if hub is not None else form.network
+        job = plan_submit(
+            user=request.user, day=form.cleaned_data["date"], network=network, hub=hub
         )
         return redirect("jobs:detail", job.pk)
     plans = plan_list_q(scope=scope)[:50]
