@@ -17,12 +17,13 @@ from .selectors import (
     may_plan,
     plan_get,
     plan_list,
+    plan_may_replan,
     planning_hubs,
     planning_networks,
     stop_for_update,
 )
 from .services import StopUpdateError, stop_update_apply
-from .tasks import plan_submit
+from .tasks import plan_submit, replan_submit
 
 router = Router(tags=["logistics"])
 
@@ -132,6 +133,19 @@ def plan_start(request: HttpRequest, payload: PlanIn):  # type: ignore[no-untype
         job = plan_submit(user=request.user, day=payload.date, network=network)
     else:
         raise HttpError(400, _("Give a hub_id, or a network_id to plan every hub at once."))
+    return Status(201, {"job_id": str(job.pk)})
+
+
+@router.post("/plans/{plan_id}/replan", response={201: JobOut})
+def plan_replan(request: HttpRequest, plan_id: int):  # type: ignore[no-untyped-def]
+    """Re-plan the plan's day from now: done stops stay, new work is added (a job)."""
+    scope = scope_for(request.user)
+    plan = plan_list(scope=scope).filter(pk=plan_id).first()
+    if plan is None:
+        raise Http404
+    if not plan_may_replan(plan=plan):
+        raise HttpError(400, _("Only the latest plan of today or a day to come can be re-planned."))
+    job = replan_submit(user=request.user, plan=plan)
     return Status(201, {"job_id": str(job.pk)})
 
 

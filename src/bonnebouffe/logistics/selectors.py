@@ -110,6 +110,32 @@ def plan_previous(*, plan: RoutePlan) -> RoutePlan | None:
     )
 
 
+def plan_latest(*, network_id: int, hub_id: int | None, day: date) -> RoutePlan | None:
+    """The newest plan of a date for a hub (``hub_id`` None: the whole network)."""
+    return (
+        RoutePlan.objects.filter(network_id=network_id, hub_id=hub_id, date=day)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def plan_may_replan(*, plan: RoutePlan) -> bool:
+    """The latest plan of today or of a day to come."""
+    if plan.date < timezone.localdate():
+        return False
+    latest = plan_latest(network_id=plan.network_id, hub_id=plan.hub_id, day=plan.date)
+    return latest is not None and latest.pk == plan.pk
+
+
+def plan_routes_with_stops(*, plan: RoutePlan) -> list[Route]:
+    """The plan's routes in order, each with its stops in order."""
+    return list(
+        Route.objects.filter(plan=plan)
+        .order_by("number")
+        .prefetch_related(Prefetch("stops", queryset=RouteStop.objects.order_by("sequence")))
+    )
+
+
 def vehicle_list(*, scope: Scope) -> QuerySet[Vehicle]:
     return Vehicle.objects.filter(hub_scope_q(scope, "hub__")).select_related("hub")
 

@@ -1,8 +1,8 @@
-"""Job runners of the logistics app: route planning runs in the background."""
+"""Job runners of the logistics app: route planning and re-planning run in the background."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.urls import reverse
@@ -13,9 +13,18 @@ from bonnebouffe.jobs.services import JobFailed
 from bonnebouffe.jobs.tasks import job_submit
 from bonnebouffe.planning.routing.errors import RoutingInputError
 
-from .services import PlanningError, plan_store, planning_input_build, planning_time_limit_s
+from .models import RoutePlan
+from .services import (
+    PlanningError,
+    PlanningInput,
+    plan_store,
+    planning_input_build,
+    planning_time_limit_s,
+)
+from .services.replan import replan_input_build
 
 PLAN_JOB = "logistics.plan"
+REPLAN_JOB = "logistics.replan"
 
 
 def plan_submit(*, user: Any, day: date, network: Any, hub: Any = None) -> Any:
@@ -35,23 +44,24 @@ def plan_submit(*, user: Any, day: date, network: Any, hub: Any = None) -> Any:
     )
 
 
-@register(PLAN_JOB)
-def plan_job(params: dict[str, Any], progress: ProgressFn) -> dict[str, Any]:
-    """Gather the day's work, solve, check the plan independently, store it.
+def replan_submit(*, user: Any, plan: RoutePlan) -> Any:
+    """Queue the re-planning of ``plan``'s day from now. The caller checked the scope."""
+    where = plan.hub.name if plan.hub is not None else _("whole network")
+    return job_submit(
+        kind=REPLAN_JOB,
+        title=_("Re-planning of %(hub)s on %(date)s")
+        % {"hub": where, "date": plan.date.isoformat()},
+        owner=user,
+        params={"plan_id": plan.pk, "owner_id": user.pk},
+    )
 
-    Params: ``date`` (ISO), ``network_id``, ``hub_id`` (None = whole network),
-    ``owner_id``, optional ``time_limit_s``. The scope was checked at submission.
-    """
-    day = date.fromisoformat(str(params["date"]))
-    hub_id = params.get("hub_id")
-    network_id = int(params["network_id"])
-    progress(5, _("Gathering pickups, deliveries and vehicles"))
-    try:
-        planning = planning_input_build(day=day, network_id=network_id, hub_id=hub_id)
-    except PlanningError as exc:
-        raise JobFailed(str(exc)) from exc
-    except RoutingInputError as exc:
-        raise JobFailed(_("The data cannot be planned: %(e)s") % {"e": exc}) from exc
+
+def _solve_and_store(
+    planning: PlanningInput,
+    progress: ProgressFn,
+    params: dict[str, Any],
+    **store: Any,
+) -> dict[str, Any]:
     progress(
         15,
         _("Planning %(n)s stops with %(v)s vehicles")
@@ -71,17 +81,68 @@ def plan_job(params: dict[str, Any], progress: ProgressFn) -> dict[str, Any]:
         )
     progress(95, _("Saving the plan"))
     plan = plan_store(
-        day=day,
-        network_id=network_id,
-        hub_id=hub_id,
         planning=planning,
         solved=solved,
         owner_id=params.get("owner_id"),
         job_id=str(params.get("job_id", "")),
+        **store,
     )
     return {
         "plan_id": plan.pk,
         "url": reverse("logistics:plan_detail", args=[plan.pk]),
-        "routes": len(solved.routes),
+        "routes": plan.routes.count(),
         "left_out": len(solved.left_out),
     }
+
+
+@register(PLAN_JOB)
+def plan_job(params: dict[str, Any], progress: ProgressFn) -> dict[str, Any]:
+    """Gather the day's work, solve, check the plan independently, store it.
+
+    Params: ``date`` (ISO), ``network_id``, ``hub_id`` (None = whole network),
+    ``owner_id``, optional ``time_limit_s``. The scope was checked at submission.
+    """
+    day = date.fromisoformat(str(params["date"]))
+    hub_id = params.get("hub_id")
+    network_id = int(params["network_id"])
+    progress(5, _("Gathering pickups, deliveries and vehicles"))
+    try:
+        planning = planning_input_build(day=day, network_id=network_id, hub_id=hub_id)
+    except PlanningError as exc:
+        raise JobFailed(str(exc)) from exc
+    except RoutingInputError as exc:
+        raise JobFailed(_("The data cannot be planned: %(e)s") % {"e": exc}) from exc
+    return _solve_and_store(
+        planning, progress, params, day=day, network_id=network_id, hub_id=hub_id
+    )
+
+
+@register(REPLAN_JOB)
+def replan_job(params: dict[str, Any], progress: ProgressFn) -> dict[str, Any]:
+    """Re-plan a day under way: done and under-way stops stay, the rest (with the new work,
+    e.g. an urgent pickup accepted this morning) is planned again from now.
+
+    Params: ``plan_id`` (the day's latest plan), ``owner_id``, optional ``time_limit_s``
+    and ``now`` (ISO datetime; tests). The scope was checked at submission.
+    """
+    plan = RoutePlan.objects.filter(pk=int(params["plan_id"])).first()
+    if plan is None:
+        raise JobFailed(_("This plan no longer exists."))
+    now = datetime.fromisoformat(str(params["now"])) if params.get("now") else None
+    progress(5, _("Gathering what is done and the new work"))
+    try:
+        replan = replan_input_build(plan=plan, now=now)
+    except PlanningError as exc:
+        raise JobFailed(str(exc)) from exc
+    except RoutingInputError as exc:
+        raise JobFailed(_("The data cannot be planned: %(e)s") % {"e": exc}) from exc
+    return _solve_and_store(
+        replan.planning,
+        progress,
+        params,
+        day=plan.date,
+        network_id=plan.network_id,
+        hub_id=plan.hub_id,
+        prefixes=replan.prefixes,
+        full_problem=replan.full_problem,
+    )

@@ -6,6 +6,7 @@ app_name = "logistics"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.plan_list, name="plan_list"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:pk>/replanifier/", views.plan_replan, name="plan_replan"),
     path("plans/<int:pk>/feuille/<int:number>.pdf", views.route_sheet, name="route_sheet"),
     path("flotte/", views.fleet, name="fleet"),
     path("flotte/vehicules/ajouter/", views.vehicle_edit, name="vehicle_add"),

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from bonnebouffe.accounts.models import Role
 from bonnebouffe.accounts.selectors import Scope, scope_for, users_with_role
@@ -25,6 +26,7 @@ from .selectors import (
     driver_routes,
     may_plan,
     plan_get,
+    plan_may_replan,
     planning_hubs,
     planning_networks,
     shift_list,
@@ -35,7 +37,7 @@ from .selectors import (
 )
 from .services import driver_save, shift_save, vehicle_save
 from .sheets import route_sheet_pdf
-from .tasks import plan_submit
+from .tasks import plan_submit, replan_submit
 
 
 def _planner(request: HttpRequest) -> Scope:
@@ -77,8 +79,30 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "logistics/plan_detail.html",
-        {"plan": plan, "report": plan_report(plan), "map_data": plan_map_data(plan)},
+        {
+            "plan": plan,
+            "report": plan_report(plan),
+            "map_data": plan_map_data(plan),
+            "may_replan": plan_may_replan(plan=plan),
+        },
     )
+
+
+@login_required
+@require_POST
+def plan_replan(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start the re-planning of the plan's day from now (a background job)."""
+    scope = _planner(request)
+    plan = plan_list_q(scope=scope).filter(pk=pk).first()
+    if plan is None:
+        raise Http404
+    if not plan_may_replan(plan=plan):
+        messages.error(
+            request, _("Only the latest plan of today or a day to come can be re-planned.")
+        )
+        return redirect("logistics:plan_detail", plan.pk)
+    job = replan_submit(user=request.user, plan=plan)
+    return redirect("jobs:detail", job.pk)
 
 
 @login_required

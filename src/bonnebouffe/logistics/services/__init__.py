@@ -46,7 +46,7 @@ from bonnebouffe.planning.routing.travel import (
     ValhallaProvider,
 )
 
-from .models import (
+from ..models import (
     DeliveryRequest,
     Driver,
     Route,
@@ -59,7 +59,7 @@ from .models import (
     StopUpdate,
     Vehicle,
 )
-from .selectors import (
+from ..selectors import (
     acceptance_for_pickup,
     allocation_deliveries_for,
     day_bounds,
@@ -475,6 +475,62 @@ def _served(plan_json: dict[str, Any]) -> set[str]:
     }
 
 
+@dataclass
+class CommittedPrefix:
+    """Re-planning: the part of a route already done (or under way), kept as it was.
+
+    ``stops``: the earlier plan's stop rows from the start hub to the last committed visit
+    (copied into the new plan with their status, weights and problem); ``visits``: the same
+    visits in plan-JSON form, for the full plan of the day."""
+
+    vehicle_type_id: str
+    vehicle_no: int
+    start_id: str
+    start_s: int
+    stops: list[RouteStop]
+    visits: list[dict[str, Any]]
+
+
+def _full_plan(plan_json: dict[str, Any], prefixes: dict[str, CommittedPrefix]) -> dict[str, Any]:
+    """The whole day's plan: each re-planned route behind its committed prefix.
+
+    Routes of a vehicle start (``start_id`` in ``prefixes``) get the prefix visits in front
+    and their trips renumbered after the prefix's last trip; a prefix whose vehicle the
+    solver no longer uses becomes a route of its own (back to its hub). Visits, trips,
+    loads and times are exact; distances and costs are those of the remaining part.
+    """
+    routes = []
+    used = set()
+    for r in plan_json["routes"]:
+        pre = prefixes.get(r["start_id"])
+        if pre is None:
+            routes.append(r)
+            continue
+        used.add(r["start_id"])
+        last_trip = pre.visits[-1]["trip"] if pre.visits else 0
+        visits = [*pre.visits, *({**v, "trip": v["trip"] + last_trip} for v in r["visits"])]
+        routes.append({**r, "start_id": pre.start_id, "start_s": pre.start_s, "visits": visits})
+    for sid, pre in prefixes.items():
+        if sid not in used:
+            last = pre.visits[-1] if pre.visits else {"departure_s": pre.start_s}
+            routes.append(
+                {
+                    "vehicle_type_id": pre.vehicle_type_id,
+                    "vehicle_no": pre.vehicle_no,
+                    "start_id": pre.start_id,
+                    "end_depot_id": pre.start_id,
+                    "start_s": pre.start_s,
+                    "end_s": last["departure_s"],
+                    "start_load": {},
+                    "visits": pre.visits,
+                    "distance_m": 0,
+                    "duration_s": 0,
+                    "cost": 0.0,
+                }
+            )
+    return {**plan_json, "routes": routes}
+
+
 @transaction.atomic
 def plan_store(
     *,
@@ -485,14 +541,33 @@ def plan_store(
     solved: SolvedPlan,
     owner_id: int | None = None,
     job_id: str = "",
+    prefixes: dict[str, CommittedPrefix] | None = None,
+    full_problem: dict[str, Any] | None = None,
 ) -> RoutePlan:
     """Store a validated plan: RoutePlan, its routes and stops, and the difference from the
-    previous plan of the same date and hub."""
+    previous plan of the same date and hub.
+
+    Re-planning (``prefixes`` by vehicle start id, ``full_problem``): each route keeps its
+    committed prefix's stops first; ``full_json`` keeps the whole day (problem without
+    vehicle starts, full plan) for the next re-planning. Kilograms count the whole day."""
+    prefixes = prefixes or {}
     plan_json = plan_to_dict(solved)
+    full = (
+        {"problem": full_problem, "plan": _full_plan(plan_json, prefixes)}
+        if full_problem is not None
+        else {}
+    )
     meta = planning.meta
-    served = _served(plan_json)
-    collected = sum(meta[r].kg for r in served if meta[r].kind == StopKind.PICKUP)
-    delivered = sum(meta[r].kg for r in served if meta[r].kind == StopKind.DELIVERY)
+    served_new = _served(plan_json)
+    collected = sum(meta[r].kg for r in served_new if meta[r].kind == StopKind.PICKUP)
+    delivered = sum(meta[r].kg for r in served_new if meta[r].kind == StopKind.DELIVERY)
+    for pre in prefixes.values():
+        for stop in pre.stops:
+            kg = sum(float(i.get("kg") or 0) for i in stop.items)
+            if stop.kind == StopKind.PICKUP:
+                collected += kg
+            elif stop.kind == StopKind.DELIVERY:
+                delivered += kg
     plan = RoutePlan(
         network_id=network_id,
         hub_id=hub_id,
@@ -517,6 +592,7 @@ def plan_store(
         ],
         plan_json=plan_json,
         problem_json=problem_to_dict(planning.problem),
+        full_json=full,
         created_by_id=owner_id,
         job_id=job_id,
     )
@@ -525,9 +601,10 @@ def plan_store(
     midnight, _end = day_bounds(day)
     shifts = {s.pk: s for s in Shift.objects.filter(pk__in=planning.shifts.values())}
     stop_rows: list[RouteStop] = []
-    for number, r in enumerate(solved.routes, start=1):
-        shift = shifts[planning.shifts[r.vehicle_type_id]]
-        route = Route.objects.create(
+
+    def new_route(number: int, vt_id: str, r: Any) -> Route:
+        shift = shifts[planning.shifts[vt_id]]
+        return Route.objects.create(
             plan=plan,
             number=number,
             vehicle_id=shift.vehicle_id,
@@ -538,33 +615,70 @@ def plan_store(
             duration_s=r.duration_s,
             cost=Decimal(str(round(r.cost, 2))),
         )
-        depot_site = planning.depot_sites[r.start_id]
-        seq = 0
 
-        def add(
-            kind: str, site_id: int, at_s: int, ref: str = "", route: Route = route, **extra: Any
-        ) -> None:
-            nonlocal seq
-            stop_rows.append(
-                RouteStop(
-                    route=route,
-                    sequence=seq,
-                    kind=kind,
-                    ref_id=ref,
-                    site_id=site_id,
-                    planned_arrival=midnight + timedelta(seconds=at_s),
-                    **extra,
-                )
+    def add(
+        route: Route, seq: int, kind: str, site_id: int, at_s: int, ref: str = "", **extra: Any
+    ) -> int:
+        stop_rows.append(
+            RouteStop(
+                route=route,
+                sequence=seq,
+                kind=kind,
+                ref_id=ref,
+                site_id=site_id,
+                planned_arrival=midnight + timedelta(seconds=at_s),
+                **extra,
             )
-            seq += 1
+        )
+        return seq + 1
 
-        add(StopKind.DEPOT, depot_site, r.start_s, r.start_id)
+    def copy_prefix(route: Route, pre: CommittedPrefix) -> int:
+        seq = 0
+        for old in pre.stops:
+            seq = add(
+                route,
+                seq,
+                old.kind,
+                old.site_id,
+                int((old.planned_arrival - midnight).total_seconds()),
+                old.ref_id,
+                window_start=old.window_start,
+                window_end=old.window_end,
+                items=old.items,
+                status=old.status,
+                actual_weights=old.actual_weights,
+                problem_reason=old.problem_reason,
+            )
+        return seq
+
+    number = 0
+    used_starts = set()
+    for r in solved.routes:
+        number += 1
+        route = new_route(number, r.vehicle_type_id, r)
+        prefix = prefixes.get(r.start_id)
+        if prefix is not None:
+            used_starts.add(r.start_id)
+            seq = copy_prefix(route, prefix)
+        else:
+            seq = add(
+                route, 0, StopKind.DEPOT, planning.depot_sites[r.start_id], r.start_s, r.start_id
+            )
         for v in r.visits:
             if v.kind is VisitKind.RELOAD:
-                add(StopKind.DEPOT, planning.depot_sites[v.ref_id], v.arrival_s, v.ref_id)
+                seq = add(
+                    route,
+                    seq,
+                    StopKind.DEPOT,
+                    planning.depot_sites[v.ref_id],
+                    v.arrival_s,
+                    v.ref_id,
+                )
                 continue
             m = meta[v.ref_id]
-            add(
+            seq = add(
+                route,
+                seq,
                 m.kind,
                 m.site_id,
                 v.arrival_s,
@@ -573,11 +687,39 @@ def plan_store(
                 window_end=_time_of(m.window[1]),
                 items=m.items,
             )
-        add(StopKind.DEPOT, planning.depot_sites[r.end_depot_id], r.end_s, r.end_depot_id)
+        add(
+            route,
+            seq,
+            StopKind.DEPOT,
+            planning.depot_sites[r.end_depot_id],
+            r.end_s,
+            r.end_depot_id,
+        )
+    for sid, pre in prefixes.items():
+        if sid in used_starts:
+            continue
+        # The solver has nothing more for this vehicle: what is done stays, then home.
+        number += 1
+        shift = shifts[planning.shifts[pre.vehicle_type_id]]
+        route = Route.objects.create(
+            plan=plan,
+            number=number,
+            vehicle_id=shift.vehicle_id,
+            driver_id=shift.driver_id,
+            start_s=pre.start_s,
+        )
+        seq = copy_prefix(route, pre)
+        last = pre.visits[-1]["departure_s"] if pre.visits else pre.start_s
+        add(route, seq, StopKind.DEPOT, planning.depot_sites[pre.start_id], last, pre.start_id)
     RouteStop.objects.bulk_create(stop_rows)
     plan.difference = plan_difference(plan=plan)
     plan.save(update_fields=["difference"])
     return plan
+
+
+def plan_served(plan: RoutePlan) -> set[str]:
+    """Stops served by the plan over the whole day (committed prefixes included)."""
+    return _served((plan.full_json or {}).get("plan") or plan.plan_json)
 
 
 def plan_difference(*, plan: RoutePlan) -> dict[str, Any]:
@@ -585,7 +727,7 @@ def plan_difference(*, plan: RoutePlan) -> dict[str, Any]:
     prev = plan_previous(plan=plan)
     if prev is None:
         return {}
-    now_served, before = _served(plan.plan_json), _served(prev.plan_json)
+    now_served, before = plan_served(plan), plan_served(prev)
     return {
         "previous_id": prev.pk,
         "km": round((plan.distance_m - prev.distance_m) / 1000, 1),
