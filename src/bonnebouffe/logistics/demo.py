@@ -58,9 +58,12 @@ def _at(day: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
-def _pickup_create(*, rng: random.Random, hub: Organisation, donor: Organisation, day: date) -> int:
-    """An offer of ``donor`` accepted by ``hub``, to pick up on ``day`` between 9 and 15 h.
-    Demo data is written straight to the tables, as the historical offers of demo/stock.py."""
+def _pickup_create(
+    *, rng: random.Random, hub: Organisation, donor: Organisation, day: date, taker: Organisation
+) -> int:
+    """An offer of ``donor`` accepted by ``taker`` (the hub, or one of its agencies: a
+    direct shipment), to pick up on ``day`` between 9 and 15 h. Demo data is written
+    straight to the tables, as the historical offers of demo/stock.py."""
     site = donor.sites.order_by("-is_primary", "pk").first()
     if site is None:
         return 0
@@ -75,7 +78,7 @@ def _pickup_create(*, rng: random.Random, hub: Organisation, donor: Organisation
         stage=CascadeStage.DONE,
         notes=DEMO_OFFER_NOTE,
     )
-    acceptance = Acceptance.objects.create(offer=offer, taker=hub)
+    acceptance = Acceptance.objects.create(offer=offer, taker=taker)
     for name, category, cls, kg, life in rng.sample(PICKUP_PRODUCTS, k=rng.choice([1, 2])):
         grams = int(kg * 1000 * rng.uniform(0.7, 1.3))
         item = OfferItem.objects.create(
@@ -178,11 +181,20 @@ def demo_logistics_generate(*, rng: random.Random, plan_today: bool = True) -> d
                 )
                 counts["delivery_requests"] += 1
             already = Acceptance.objects.filter(
-                taker=hub, offer__notes=DEMO_OFFER_NOTE, offer__window_start__date=day
+                offer__home_hub=hub, offer__notes=DEMO_OFFER_NOTE, offer__window_start__date=day
             ).exists()
             if donors and not already:
-                for donor in rng.sample(donors, k=min(PICKUPS_PER_DAY, len(donors))):
-                    counts["pickups"] += _pickup_create(rng=rng, hub=hub, donor=donor, day=day)
+                chosen = rng.sample(donors, k=min(PICKUPS_PER_DAY, len(donors)))
+                for n, donor in enumerate(chosen):
+                    # The last one was taken by an agency: the truck brings it straight there.
+                    taker = (
+                        agency_sites[0].organisation
+                        if n == len(chosen) - 1 and n > 0 and agency_sites
+                        else hub
+                    )
+                    counts["pickups"] += _pickup_create(
+                        rng=rng, hub=hub, donor=donor, day=day, taker=taker
+                    )
     if plan_today:
         # Today's routes of the hubs whose first driver is a demo account.
         for hub in hubs_with_accounts:

@@ -40,6 +40,15 @@ def stop_row(stop: RouteStop) -> dict[str, Any]:
             if "kg" in i
         ],
         "cold": cold_needs(stop),
+        # Items whose temperature the driver takes: at a pickup, and at the delivery of a
+        # direct shipment (the agency receives it there).
+        "temperature_items": [
+            i
+            for i in stop.items
+            if i.get("storage_class") in ("refrigerated", "frozen")
+            and i.get("item_id")
+            and (stop.kind == StopKind.PICKUP or stop.ref_id.startswith("ship-"))
+        ],
         "lat": float(site.latitude),
         "lon": float(site.longitude),
     }

@@ -8,6 +8,7 @@ their own routes only.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -214,6 +215,36 @@ def pickups_for(*, day: date, hub_ids: list[int]) -> list[Acceptance]:
     )
 
 
+def shipments_for(*, day: date, hub_ids: list[int]) -> list[Acceptance]:
+    """Food accepted by an agency of these hubs, to pick up at the donor on ``day`` and
+    bring straight to the agency; ``taker_site`` is the agency's main site (or None)."""
+    start, end = day_bounds(day)
+    rows = list(
+        Acceptance.objects.filter(
+            taker__hub_id__in=hub_ids,
+            received=False,
+            offer__handover=Handover.PICKUP,
+            offer__pickup_site__isnull=False,
+            offer__window_start__lt=end,
+            offer__window_end__gt=start,
+        )
+        .exclude(taker__kind=OrganisationKind.HUB)
+        .select_related("offer", "offer__pickup_site", "offer__donor", "taker")
+        .prefetch_related("lines__item", "offer__pickup_site__opening_hours")
+        .order_by("pk")
+    )
+    sites: dict[int, Site] = {}
+    for site in (
+        Site.objects.filter(organisation_id__in={a.taker_id for a in rows})
+        .prefetch_related("opening_hours")
+        .order_by("-is_primary", "pk")
+    ):
+        sites.setdefault(site.organisation_id, site)
+    for acc in rows:
+        acc.taker_site = sites.get(acc.taker_id)  # type: ignore[attr-defined]
+    return rows
+
+
 def delivery_requests_for(*, day: date, hub_ids: list[int]) -> list[DeliveryRequest]:
     return list(
         DeliveryRequest.objects.filter(date=day, hub_id__in=hub_ids)
@@ -316,6 +347,20 @@ def route_hub_site(route: Route) -> Site:
     )
     assert first is not None, "a stored route always starts at a hub"
     return first.site
+
+
+def shipment_pickup_stop(*, stop: RouteStop) -> RouteStop | None:
+    """The pickup end of a direct shipment's delivery stop (same route, same shipment)."""
+    return RouteStop.objects.filter(
+        route_id=stop.route_id, ref_id=stop.ref_id, kind="pickup"
+    ).first()
+
+
+def shipment_pickup_temperatures(*, stop: RouteStop) -> dict[str, Decimal]:
+    """Temperatures (°C by item id) the driver took at a pickup, from its update."""
+    update = StopUpdate.objects.filter(stop=stop, action="picked_up").order_by("-at").first()
+    raw = (update.payload or {}).get("temperatures_c", {}) if update is not None else {}
+    return {str(k): Decimal(str(v)) for k, v in raw.items()}
 
 
 def driver_profile_exists(user: Any) -> bool:

@@ -29,6 +29,7 @@ from bonnebouffe.planning.routing.model import (
     LeftOutReason,
     Load,
     RoutingProblem,
+    Shipment,
     Stop,
     VehicleType,
     VisitKind,
@@ -71,6 +72,9 @@ from ..selectors import (
     plan_previous,
     route_hub_site,
     shifts_for,
+    shipment_pickup_stop,
+    shipment_pickup_temperatures,
+    shipments_for,
     sites_by_ids,
     stop_update_by_key,
 )
@@ -212,6 +216,8 @@ class StopMeta:
     items: list[dict[str, Any]]
     window: tuple[int, int]
     kg: float
+    # Direct shipments: the delivery end (the pickup end is the StopMeta itself).
+    delivery: StopMeta | None = None
 
 
 @dataclass
@@ -319,10 +325,9 @@ def planning_input_build(*, day: date, network_id: int, hub_id: int | None = Non
     stops: list[Stop] = []
     meta: dict[str, StopMeta] = {}
     day_start, _day_end = day_bounds(day)
-    for acc in pickups_for(day=day, hub_ids=hub_ids):
-        offer = acc.offer
-        site = offer.pickup_site
-        assert site is not None
+
+    def acceptance_load(acc: Any) -> tuple[dict[str, float], list[dict[str, Any]], float]:
+        """kg per storage class, items, and urgency (points per kg) of an acceptance."""
         kg: dict[str, float] = defaultdict(float)
         items = []
         prize_points = Decimal(0)
@@ -341,12 +346,21 @@ def planning_input_build(*, day: date, network_id: int, hub_id: int | None = Non
                 }
             )
         total = sum(kg.values())
-        if total <= 0:
-            continue
+        return kg, items, (float(prize_points) / total if total > 0 else 0.0)
+
+    def pickup_window(acc: Any) -> tuple[int, int]:
+        offer = acc.offer
         early = int((timezone.localtime(offer.window_start) - day_start).total_seconds())
         late = int((timezone.localtime(offer.window_end) - day_start).total_seconds())
-        window = _clip((max(0, early), min(86_399, late)), _hours_window(site, day))
-        if window[0] > window[1]:
+        return _clip((max(0, early), min(86_399, late)), _hours_window(offer.pickup_site, day))
+
+    for acc in pickups_for(day=day, hub_ids=hub_ids):
+        site = acc.offer.pickup_site
+        assert site is not None  # pickups_for filters on it
+        kg, items, urgency = acceptance_load(acc)
+        total = sum(kg.values())
+        window = pickup_window(acc)
+        if total <= 0 or window[0] > window[1]:
             continue
         ref = f"acc-{acc.pk}"
         stops.append(
@@ -359,12 +373,52 @@ def planning_input_build(*, day: date, network_id: int, hub_id: int | None = Non
                 tw_early_s=window[0],
                 tw_late_s=window[1],
                 required=False,
-                urgency=float(prize_points) / total,
+                urgency=urgency,
                 site_type="donor",
-                name=offer.donor.name,
+                name=acc.offer.donor.name,
             )
         )
         meta[ref] = StopMeta(StopKind.PICKUP, site.pk, items, window, total)
+
+    # Food an agency accepted at a donor's door: the hub's truck takes it straight there.
+    shipments: list[Shipment] = []
+    for acc in shipments_for(day=day, hub_ids=hub_ids):
+        pickup_site = acc.offer.pickup_site
+        agency_site = getattr(acc, "taker_site", None)
+        if pickup_site is None or agency_site is None:
+            continue
+        kg, items, urgency = acceptance_load(acc)
+        total = sum(kg.values())
+        window = pickup_window(acc)
+        drop = _clip((window[0], 86_399), _hours_window(agency_site, day))
+        if total <= 0 or window[0] > window[1] or drop[0] > drop[1]:
+            continue
+        ref = f"ship-{acc.pk}"
+        shipments.append(
+            Shipment(
+                id=ref,
+                pickup_location=_loc(pickup_site),
+                delivery_location=_loc(agency_site),
+                load=_load(kg),
+                pickup_service_s=PICKUP_SERVICE_S,
+                pickup_tw_early_s=window[0],
+                pickup_tw_late_s=window[1],
+                delivery_service_s=DELIVERY_SERVICE_S,
+                delivery_tw_early_s=drop[0],
+                delivery_tw_late_s=drop[1],
+                required=False,
+                urgency=urgency,
+                name=f"{acc.offer.donor.name} → {acc.taker.name}",
+            )
+        )
+        meta[ref] = StopMeta(
+            StopKind.PICKUP,
+            pickup_site.pk,
+            items,
+            window,
+            total,
+            delivery=StopMeta(StopKind.DELIVERY, agency_site.pk, items, drop, total),
+        )
 
     def add_delivery(
         ref: str, site: Any, kg: dict[str, float], items: list[dict[str, Any]], tw: Any
@@ -430,13 +484,14 @@ def planning_input_build(*, day: date, network_id: int, hub_id: int | None = Non
             ]
             add_delivery(f"alloc-{hid}-{p.agency_id}", site, kg, items, tw)
 
-    if not stops:
+    if not stops and not shipments:
         raise PlanningError(_("Nothing to pick up or deliver on that date."))
     provider = travel_provider()
     problem = RoutingProblem(
         name=f"{day.isoformat()} hub {hub_id or 'network'}",
         depots=tuple(depots),
         stops=tuple(stops),
+        shipments=tuple(shipments),
         vehicle_types=tuple(vehicle_types),
         travel=provider if isinstance(provider, HaversineProvider) else HaversineProvider(),
         prize_per_kg=PRIZE_PER_KG,
@@ -467,11 +522,12 @@ LOAD_LABELS = {
 
 
 def _served(plan_json: dict[str, Any]) -> set[str]:
+    """Stop and shipment ids served by a plan (JSON form)."""
     return {
         v["ref_id"]
         for r in plan_json.get("routes", [])
         for v in r.get("visits", [])
-        if v.get("kind") == "stop"
+        if v.get("kind") in ("stop", "shipment_pickup")
     }
 
 
@@ -560,7 +616,11 @@ def plan_store(
     meta = planning.meta
     served_new = _served(plan_json)
     collected = sum(meta[r].kg for r in served_new if meta[r].kind == StopKind.PICKUP)
-    delivered = sum(meta[r].kg for r in served_new if meta[r].kind == StopKind.DELIVERY)
+    delivered = sum(
+        meta[r].kg
+        for r in served_new
+        if meta[r].kind == StopKind.DELIVERY or meta[r].delivery is not None
+    )
     for pre in prefixes.values():
         for stop in pre.stops:
             kg = sum(float(i.get("kg") or 0) for i in stop.items)
@@ -676,6 +736,9 @@ def plan_store(
                 )
                 continue
             m = meta[v.ref_id]
+            if v.kind is VisitKind.SHIPMENT_DELIVERY:
+                assert m.delivery is not None
+                m = m.delivery
             seq = add(
                 route,
                 seq,
@@ -837,6 +900,7 @@ def stop_update_apply(
                     locked.actual_weights = grams
             if action == StopAction.DELIVERED:
                 _issue_lots(stop=locked, key=key, actor=update.actor)
+                _receive_shipment(stop=locked, temps=temps, actor=update.actor)
             if action == StopAction.PICKED_UP:
                 _receive_pickup(stop=locked, grams=grams, temps=temps, actor=update.actor)
             locked.save(update_fields=["status", "problem_reason", "actual_weights"])
@@ -853,18 +917,54 @@ def stop_update_apply(
 def _receive_pickup(
     *, stop: RouteStop, grams: dict[str, int], temps: dict[str, Decimal], actor: Any
 ) -> None:
-    """Receive a picked-up acceptance into the route's hub site (one lot per item).
+    """A hub's pickup (``acc-``) is received into the route's hub site when picked up; a
+    direct shipment (``ship-``) stays on the truck until it is delivered."""
+    if stop.ref_id.startswith("acc-"):
+        _receive_acceptance(
+            acceptance_id=int(stop.ref_id.removeprefix("acc-")),
+            site=route_hub_site(stop.route),
+            grams=grams,
+            temps=temps,
+            actor=actor,
+        )
+    elif stop.ref_id.startswith("ship-") and grams and not any(g > 0 for g in grams.values()):
+        raise StopUpdateError(
+            _("Every weight is 0 kg: report a problem instead if nothing was picked up.")
+        )
+
+
+def _receive_shipment(*, stop: RouteStop, temps: dict[str, Decimal], actor: Any) -> None:
+    """A direct shipment delivered: received at the agency's site, at the weights of its
+    pickup (the planned ones when the pickup was not weighed), at the delivery's
+    temperatures (those of the pickup when none were taken at the door)."""
+    if not stop.ref_id.startswith("ship-"):
+        return
+    pickup = shipment_pickup_stop(stop=stop)
+    grams = dict(pickup.actual_weights) if pickup is not None else {}
+    if pickup is not None and not temps:
+        temps = shipment_pickup_temperatures(stop=pickup)
+    _receive_acceptance(
+        acceptance_id=int(stop.ref_id.removeprefix("ship-")),
+        site=stop.site,
+        grams={k: int(v) for k, v in grams.items()},
+        temps=temps,
+        actor=actor,
+    )
+
+
+def _receive_acceptance(
+    *, acceptance_id: int, site: Any, grams: dict[str, int], temps: dict[str, Decimal], actor: Any
+) -> None:
+    """Receive an acceptance at ``site`` (one lot per item) through rescue.reception_record.
 
     ``grams`` and ``temps`` are keyed by offer item id; an item left out of ``grams`` is
     taken at its planned weight, one at 0 g was not picked up. The driver's right to the
-    stop was checked by ``stop_for_update``; the reception is recorded at the hub the route
-    belongs to, with the system scope.
+    stop was checked by ``stop_for_update``; the reception is recorded with the system
+    scope.
     """
     from bonnebouffe.rescue.services import OfferError, ReceptionLine, reception_record
 
-    if not stop.ref_id.startswith("acc-"):
-        return
-    acceptance = acceptance_for_pickup(int(stop.ref_id.removeprefix("acc-")))
+    acceptance = acceptance_for_pickup(acceptance_id)
     if acceptance is None:
         raise StopUpdateError(_("This pickup's offer no longer exists."))
     lines = []
@@ -896,11 +996,7 @@ def _receive_pickup(
         )
     try:
         reception_record(
-            scope=SYSTEM_SCOPE,
-            site=route_hub_site(stop.route),
-            lines=lines,
-            acceptance=acceptance,
-            actor=actor,
+            scope=SYSTEM_SCOPE, site=site, lines=lines, acceptance=acceptance, actor=actor
         )
     except OfferError as exc:
         raise StopUpdateError(exc.message) from exc

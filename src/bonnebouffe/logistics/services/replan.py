@@ -43,14 +43,18 @@ def _seconds_since_midnight(now: datetime, day: Any) -> int | None:
 
 
 def _with_stops(
-    problem: RoutingProblem, stops: tuple[Any, ...], vehicle_types: tuple[Any, ...]
+    problem: RoutingProblem,
+    stops: tuple[Any, ...],
+    shipments: tuple[Any, ...],
+    vehicle_types: tuple[Any, ...],
 ) -> RoutingProblem:
-    """``problem`` with other stops and vehicles; a matrix from a travel-time service is
-    asked again for the new places (the service's cache answers for the known ones)."""
+    """``problem`` with other stops, shipments and vehicles; a matrix from a travel-time
+    service is asked again for the new places (its cache answers for the known ones)."""
     explicit = isinstance(problem.travel, ExplicitMatrix)
     new = dataclasses.replace(
         problem,
         stops=stops,
+        shipments=shipments,
         vehicle_types=vehicle_types,
         travel=HaversineProvider() if explicit else problem.travel,
     )
@@ -91,15 +95,17 @@ def replan_input_build(*, plan: RoutePlan, now: datetime | None = None) -> Repla
 
     # The day's problem grows with the new work (stops and vehicles), never loses any:
     # the plan of the day refers to all of them.
-    known_stops = {s.id for s in base_problem.stops}
+    known = {s.id for s in base_problem.stops} | {s.id for s in base_problem.shipments}
     known_vts = {v.id for v in base_problem.vehicle_types}
-    added_stops = tuple(s for s in fresh.problem.stops if s.id not in known_stops)
+    added_stops = tuple(s for s in fresh.problem.stops if s.id not in known)
+    added_ships = tuple(s for s in fresh.problem.shipments if s.id not in known)
     added_vts = tuple(v for v in fresh.problem.vehicle_types if v.id not in known_vts)
     day_problem = base_problem
-    if added_stops or added_vts:
+    if added_stops or added_ships or added_vts:
         day_problem = _with_stops(
             base_problem,
             (*base_problem.stops, *added_stops),
+            (*base_problem.shipments, *added_ships),
             (*base_problem.vehicle_types, *added_vts),
         )
 
@@ -117,9 +123,10 @@ def replan_input_build(*, plan: RoutePlan, now: datetime | None = None) -> Repla
         day_problem, base_plan, done, now_s=_seconds_since_midnight(now, day)
     )
     # What is no longer to do (received at the hub's door, request withdrawn) goes.
-    current = [s for s in problem.stops if s.id in fresh.meta]
-    if len(current) != len(problem.stops):
-        problem = _with_stops(problem, tuple(current), problem.vehicle_types)
+    current = tuple(s for s in problem.stops if s.id in fresh.meta)
+    current_ships = tuple(s for s in problem.shipments if s.id in fresh.meta)
+    if len(current) != len(problem.stops) or len(current_ships) != len(problem.shipments):
+        problem = _with_stops(problem, current, current_ships, problem.vehicle_types)
     starts = {vs.vehicle_type_id: vs.id for vs in problem.vehicle_starts}
     prefixes: dict[str, CommittedPrefix] = {}
     for index, k in committed.items():

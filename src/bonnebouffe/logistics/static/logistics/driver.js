@@ -107,7 +107,7 @@
     if (action === "problem" && !reason.value.trim()) {
       message(stop, app.getAttribute("data-reason-text")); reason.focus(); return;
     }
-    if (action === "picked_up") {
+    if (action !== "problem") {
       var missing = Array.prototype.filter.call(form.querySelectorAll("input[required]"),
         function (i) { return !i.value.trim(); });
       if (missing.length) { message(stop, app.getAttribute("data-temperature-text")); missing[0].focus(); return; }
@@ -115,7 +115,7 @@
     var q = load();
     q.push({ key: uuid(), stop: stop, action: action,
              weights_kg: action === "picked_up" ? values(form, "w-") : {},
-             temperatures_c: action === "picked_up" ? values(form, "t-") : {},
+             temperatures_c: action !== "problem" ? values(form, "t-") : {},
              reason: reason.value });
     save(q);
     message(stop, "");
