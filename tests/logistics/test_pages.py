@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -330,3 +331,66 @@ def test_starting_a_plan_without_hub_or_network_is_refused(tiny_network, plan_da
     )
     assert response.status_code == 400 and "network_id" in response.json()["detail"]
     assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"vehicle_weekdays": [6]}, "does not run on that weekday"),
+        ({"driver_weekdays": [6]}, "not available on that weekday"),
+        ({"licence_class": "3"}, "needs a class 3 licence"),
+    ],
+)
+def test_a_shift_needs_an_available_vehicle_and_a_driver_with_the_licence(
+    tiny_network, plan_day, change, message
+):
+    vehicle, driver = plan_day.vehicle, plan_day.driver
+    if "vehicle_weekdays" in change:
+        vehicle.weekdays = change["vehicle_weekdays"]
+    if "driver_weekdays" in change:
+        driver.weekdays = change["driver_weekdays"]
+        driver.save()
+    if "licence_class" in change:
+        vehicle.licence_class = change["licence_class"]
+    vehicle.save()
+    day = plan_day.date + timedelta(days=7 if plan_day.date.weekday() != 6 else 1)
+    if day.weekday() == 6:
+        day += timedelta(days=1)
+    response = tiny_network.client("coord_r").post(
+        reverse("logistics:shift_add"),
+        {"vehicle": vehicle.pk, "driver": driver.pk, "date": day, "start": "08:00", "end": "12:00"},
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Shift.objects.filter(date=day).exists()
+
+
+def test_a_class_1_driver_may_drive_a_class_3_truck(tiny_network, plan_day):
+    plan_day.vehicle.licence_class = "3"
+    plan_day.vehicle.save()
+    plan_day.driver.licence_class = "1"
+    plan_day.driver.save()
+    day = plan_day.date + timedelta(days=7)
+    response = tiny_network.client("coord_r").post(
+        reverse("logistics:shift_add"),
+        {
+            "vehicle": plan_day.vehicle.pk,
+            "driver": plan_day.driver.pk,
+            "date": day,
+            "start": "08:00",
+            "end": "12:00",
+        },
+    )
+    assert response.status_code == 302 and Shift.objects.filter(date=day).exists()
+
+
+def test_the_plan_page_lists_sites_too_small_for_the_vehicle(tiny_network, plan_day, plan):
+    Vehicle.objects.filter(pk=plan_day.vehicle.pk).update(max_length_m=Decimal("7.5"))
+    tiny_network.agency_mercier.sites.update(max_vehicle_length_m=Decimal("5.0"))
+    html = (
+        tiny_network.client("coord_r")
+        .get(reverse("logistics:plan_detail", args=[plan.pk]), headers={"accept-language": "en"})
+        .content.decode()
+    )
+    assert "Access to check" in html
+    assert "Route 1 (Camion 1) at Comptoir Mercier: vehicles up to 5.0 m." in html

@@ -55,6 +55,7 @@ class VehicleForm(_WeekdaysMixin):
             "cost_per_km",
             "cost_per_hour",
             "max_length_m",
+            "licence_class",
             "weekdays",
             "active",
         ]

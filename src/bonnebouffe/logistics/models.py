@@ -33,6 +33,12 @@ class Vehicle(models.Model):
     max_length_m = models.DecimalField(
         _("length (m)"), max_digits=4, decimal_places=1, null=True, blank=True
     )
+    licence_class = models.CharField(
+        _("licence class needed"),
+        max_length=10,
+        default="5",
+        help_text=_("SAAQ class: 5 (car, van), 3 (straight truck), 1 (tractor-trailer)."),
+    )
     weekdays = models.JSONField(
         _("available weekdays"), default=_all_weekdays, help_text=_("0 = Monday ... 6 = Sunday")
     )

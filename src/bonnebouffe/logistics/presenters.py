@@ -83,12 +83,42 @@ def plan_map_data(plan: RoutePlan) -> dict[str, Any]:
     return {"routes": routes}
 
 
+# A "small truck or van only" site: vehicles up to this length (m) (a cube van).
+SMALL_TRUCK_MAX_LENGTH_M = Decimal("6.5")
+
+
+def access_problem(vehicle: Any, site: Any) -> str:
+    """Why ``vehicle`` may not fit at ``site`` ('' when nothing is known against it). The
+    planner does not know sizes yet: the plan page lists these for the coordinator."""
+    length = vehicle.max_length_m
+    if site.truck_access == "car":
+        return _("car only")
+    limit = site.max_vehicle_length_m
+    if length is not None and limit is not None and length > limit:
+        return _("vehicles up to %(max)s m") % {"max": site.max_vehicle_length_m}
+    if site.truck_access == "small" and length is not None and length > SMALL_TRUCK_MAX_LENGTH_M:
+        return _("small truck or van only")
+    return ""
+
+
 def plan_report(plan: RoutePlan) -> dict[str, Any]:
-    """Figures for the plan page; cold-chain compliance is re-checked from the stored routes."""
+    """Figures for the plan page; cold-chain compliance is re-checked from the stored routes;
+    vehicles too big for a site's access are listed."""
     cold_ok = True
+    access = []
     for route in plan.routes.all():
         v = route.vehicle
         for s in route.stops.all():
+            why = access_problem(v, s.site) if s.kind != StopKind.DEPOT else ""
+            if why:
+                access.append(
+                    {
+                        "route": route.number,
+                        "vehicle": v.name,
+                        "place": s.site.organisation.name,
+                        "why": why,
+                    }
+                )
             classes = {i.get("storage_class") for i in s.items if i.get("kg")}
             if ("refrigerated" in classes and v.refrigerated_kg <= 0) or (
                 "frozen" in classes and v.frozen_kg <= 0
@@ -116,6 +146,7 @@ def plan_report(plan: RoutePlan) -> dict[str, Any]:
         "collected_kg": Decimal(plan.collected_g) / 1000,
         "delivered_kg": Decimal(plan.delivered_g) / 1000,
         "cold_ok": cold_ok,
+        "access": access,
         "left_out": left_out,
         "difference": plan.difference,
     }

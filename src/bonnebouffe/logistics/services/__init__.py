@@ -150,11 +150,40 @@ def driver_save(*, scope: Scope, driver: Driver) -> Driver:
     return driver
 
 
+# SAAQ licence classes: a class-1 licence also lets one drive class-3 and class-5
+# vehicles, a class-3 licence class-5 ones.
+LICENCE_COVERS = {"1": {"1", "3", "5"}, "3": {"3", "5"}, "5": {"5"}}
+
+
 @transaction.atomic
 def shift_save(*, scope: Scope, shift: Shift) -> Shift:
+    """Save a shift: the vehicle and the driver must be available that weekday, the driver
+    of the vehicle's hub and holding the licence class the vehicle needs."""
     _check_hub(scope, shift.vehicle.hub_id)
-    if shift.driver is not None and shift.driver.hub_id != shift.vehicle.hub_id:
-        raise ValidationError({"driver": _("The driver must belong to the vehicle's hub.")})
+    vehicle, driver = shift.vehicle, shift.driver
+    errors: dict[str, list[str]] = {}
+    weekday = shift.date.weekday() if shift.date else None
+    if weekday is not None and weekday not in (vehicle.weekdays or []):
+        errors.setdefault("vehicle", []).append(_("This vehicle does not run on that weekday."))
+    if not vehicle.active:
+        errors.setdefault("vehicle", []).append(_("This vehicle is not active."))
+    if driver is not None:
+        if driver.hub_id != vehicle.hub_id:
+            errors.setdefault("driver", []).append(
+                _("The driver must belong to the vehicle's hub.")
+            )
+        if weekday is not None and weekday not in (driver.weekdays or []):
+            errors.setdefault("driver", []).append(
+                _("This driver is not available on that weekday.")
+            )
+        covered = LICENCE_COVERS.get(driver.licence_class.strip(), {driver.licence_class.strip()})
+        if vehicle.licence_class.strip() and vehicle.licence_class.strip() not in covered:
+            errors.setdefault("driver", []).append(
+                _("This vehicle needs a class %(needed)s licence; the driver has class %(has)s.")
+                % {"needed": vehicle.licence_class, "has": driver.licence_class}
+            )
+    if errors:
+        raise ValidationError(errors)
     shift.full_clean()
     shift.save()
     return shift
