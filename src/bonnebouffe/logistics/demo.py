@@ -28,10 +28,10 @@ from bonnebouffe.rescue.models import (
 
 from .models import DeliveryRequest, Driver, RoutePlan, Shift, Vehicle
 
-# (name, payload kg, refrigerated kg, frozen kg, $/km, $/h)
+# (name, payload kg, refrigerated kg, frozen kg, $/km, $/h, SAAQ licence class)
 VEHICLES = [
-    ("Camion réfrigéré", 3000, 1200, 400, "0.85", "32"),
-    ("Fourgonnette", 900, 300, 0, "0.45", "25"),
+    ("Camion réfrigéré", 3000, 1200, 400, "0.85", "32", "3"),
+    ("Fourgonnette", 900, 300, 0, "0.45", "25", "5"),
 ]
 # (product, category, storage class, kg, days to the best-before date)
 PICKUP_PRODUCTS = [
@@ -118,7 +118,7 @@ def demo_logistics_generate(*, rng: random.Random, plan_today: bool = True) -> d
         accounts = list(users_with_role(organisation_ids=[hub.pk], role=Role.DRIVER))
         if accounts:
             hubs_with_accounts.append(hub)
-        for n, (name, cap, cold, frozen, per_km, per_h) in enumerate(VEHICLES, start=1):
+        for n, (name, cap, cold, frozen, per_km, per_h, licence) in enumerate(VEHICLES, start=1):
             vehicle, created = Vehicle.objects.get_or_create(
                 hub=hub,
                 name=name,
@@ -129,13 +129,17 @@ def demo_logistics_generate(*, rng: random.Random, plan_today: bool = True) -> d
                     "cost_per_km": Decimal(per_km),
                     "cost_per_hour": Decimal(per_h),
                     "max_length_m": Decimal("7.5") if n == 1 else Decimal("5.5"),
+                    "licence_class": licence,
                 },
             )
             counts["vehicles"] += int(created)
             driver, created = Driver.objects.get_or_create(
                 hub=hub,
                 display_name=f"Chauffeur {n}",
-                defaults={"kind": "employee" if n == 1 else "volunteer", "licence_class": "5"},
+                defaults={
+                    "kind": "employee" if n == 1 else "volunteer",
+                    "licence_class": licence,
+                },
             )
             counts["drivers"] += int(created)
             if n == 1 and accounts and driver.user_id is None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Route, RoutePlan, RouteStop, StopKind
 from .services import LOAD_LABELS, left_out_label
@@ -101,6 +102,36 @@ def access_problem(vehicle: Any, site: Any) -> str:
     return ""
 
 
+PROVIDER_LABELS = {
+    "haversine": gettext_lazy(
+        "straight-line distance times a detour factor, urban and rural speeds"
+    ),
+    "osrm": gettext_lazy("OSRM road network"),
+    "valhalla": gettext_lazy("Valhalla road network"),
+}
+FACTOR_LABELS = {
+    "detour_factor": gettext_lazy("detour factor"),
+    "urban_speed_kmh": gettext_lazy("urban speed (km/h)"),
+    "rural_speed_kmh": gettext_lazy("rural speed (km/h)"),
+    "urban_radius_km": gettext_lazy("urban radius (km)"),
+    "base_url": gettext_lazy("service address"),
+    "profile": gettext_lazy("profile"),
+    "costing": gettext_lazy("profile"),
+    "duration_factor": gettext_lazy("duration factor"),
+}
+
+
+def travel_summary(plan: RoutePlan) -> dict[str, Any]:
+    """The travel-time provider of a plan and its factors, labelled for people."""
+    return {
+        "provider": plan.provider,
+        "label": str(PROVIDER_LABELS.get(plan.provider, plan.provider)),
+        "factors": [
+            {"label": str(FACTOR_LABELS.get(k, k)), "value": v} for k, v in plan.factors.items()
+        ],
+    }
+
+
 def plan_report(plan: RoutePlan) -> dict[str, Any]:
     """Figures for the plan page; cold-chain compliance is re-checked from the stored routes;
     vehicles too big for a site's access are listed."""
@@ -147,6 +178,7 @@ def plan_report(plan: RoutePlan) -> dict[str, Any]:
         "delivered_kg": Decimal(plan.delivered_g) / 1000,
         "cold_ok": cold_ok,
         "access": access,
+        "travel": travel_summary(plan),
         "left_out": left_out,
         "difference": plan.difference,
     }
