@@ -29,6 +29,10 @@ def _quiet(percent: int, message: str = "") -> None:
 
 @pytest.fixture
 def shipment_ref(tiny_network, plan_day) -> str:  # type: ignore[no-untyped-def]
+    return _shipment(tiny_network, plan_day, squash_kg=50)
+
+
+def _shipment(tiny_network, plan_day, *, squash_kg: int) -> str:  # type: ignore[no-untyped-def]
     day = plan_day.date
     start = timezone.make_aware(datetime.combine(day, time(9)))
     offer = offer_create(
@@ -45,7 +49,7 @@ def shipment_ref(tiny_network, plan_day) -> str:  # type: ignore[no-untyped-def]
                 storage_class="ambient",
                 date_kind="best_before",
                 date_value=day + timedelta(days=30),
-                quantity_kg=Decimal(50),
+                quantity_kg=Decimal(squash_kg),
             ),
             OfferItemSpec(
                 product_name="Yogourt nature",
@@ -123,3 +127,17 @@ def test_a_shipment_is_received_into_the_agency_stock_when_delivered(
         ("Yogourt nature", 10_000),
     ]
     assert {m.to_site.organisation for m in receipts} == {tiny_network.agency_chateauguay}
+
+
+def test_a_shipment_left_out_says_where_it_was_going_and_why(tiny_network, plan_day):
+    ref = _shipment(tiny_network, plan_day, squash_kg=2000)  # the truck carries 1,500 kg
+    plan = _plan(tiny_network, plan_day)
+    assert [lo["ref_id"] for lo in plan.left_out] == [ref]
+    html = (
+        tiny_network.client("coord_r")
+        .get(f"/tournees/plans/{plan.pk}/", headers={"accept-language": "en"})
+        .content.decode()
+    )
+    assert "Direct shipment" in html
+    assert "Ferme Saint-Rémi, straight to Comptoir Châteauguay" in html
+    assert "too heavy for every vehicle" in html

@@ -79,7 +79,9 @@ def _pickup_create(
         notes=DEMO_OFFER_NOTE,
     )
     acceptance = Acceptance.objects.create(offer=offer, taker=taker)
-    for name, category, cls, kg, life in rng.sample(PICKUP_PRODUCTS, k=rng.choice([1, 2])):
+    # An agency takes what it can hand out within days (worth a detour).
+    products = PICKUP_PRODUCTS if taker == hub else [p for p in PICKUP_PRODUCTS if p[4] <= 10]
+    for name, category, cls, kg, life in rng.sample(products, k=rng.choice([1, 2])):
         grams = int(kg * 1000 * rng.uniform(0.7, 1.3))
         item = OfferItem.objects.create(
             offer=offer,

@@ -158,16 +158,27 @@ def plan_report(plan: RoutePlan) -> dict[str, Any]:
     sites = {}
     from bonnebouffe.network.models import Site
 
-    ids = [lo["site_id"] for lo in plan.left_out if lo.get("site_id")]
+    ids = [lo[k] for lo in plan.left_out for k in ("site_id", "to_site_id") if lo.get(k)]
     sites = {s.pk: s for s in Site.objects.filter(pk__in=ids).select_related("organisation")}
+
+    def place(lo: dict[str, Any]) -> str:
+        here = sites[lo["site_id"]].organisation.name if lo.get("site_id") in sites else ""
+        there = sites.get(lo.get("to_site_id"))  # type: ignore[arg-type]
+        if there is not None:
+            return _("%(donor)s, straight to %(agency)s") % {
+                "donor": here,
+                "agency": there.organisation.name,
+            }
+        return here or lo["ref_id"]
+
     left_out = [
         {
             **lo,
-            "kind_label": dict(StopKind.choices).get(lo.get("kind", ""), ""),
+            "kind_label": _("Direct shipment")
+            if lo.get("to_site_id")
+            else dict(StopKind.choices).get(lo.get("kind", ""), ""),
             "reason_label": left_out_label(lo["reason"]),
-            "place": sites[lo["site_id"]].organisation.name
-            if lo.get("site_id") in sites
-            else lo["ref_id"],
+            "place": place(lo),
         }
         for lo in plan.left_out
     ]

@@ -560,6 +560,10 @@ def _served(plan_json: dict[str, Any]) -> set[str]:
     }
 
 
+def _delivery_site_id(meta: StopMeta | None) -> int | None:
+    return meta.delivery.site_id if meta is not None and meta.delivery is not None else None
+
+
 @dataclass
 class CommittedPrefix:
     """Re-planning: the part of a route already done (or under way), kept as it was.
@@ -676,6 +680,7 @@ def plan_store(
                 "kind": meta[lo.ref_id].kind if lo.ref_id in meta else "",
                 "site_id": meta[lo.ref_id].site_id if lo.ref_id in meta else None,
                 "kg": meta[lo.ref_id].kg if lo.ref_id in meta else 0,
+                "to_site_id": _delivery_site_id(meta.get(lo.ref_id)),
             }
             for lo in solved.left_out
         ],
