@@ -511,6 +511,8 @@ def planning_input_build(*, day: date, network_id: int, hub_id: int | None = Non
                 for c, k in kg.items()
                 if k > 0
             ]
+            # Delivered by the route: these confirmed allocation lines leave the stock.
+            items.append({"allocation_line_ids": list(p.line_ids)})
             add_delivery(f"alloc-{hid}-{p.agency_id}", site, kg, items, tw)
 
     if not stops and not shipments:
@@ -934,6 +936,7 @@ def stop_update_apply(
                     locked.actual_weights = grams
             if action == StopAction.DELIVERED:
                 _issue_lots(stop=locked, key=key, actor=update.actor)
+                _deliver_allocation(stop=locked, actor=update.actor)
                 _receive_shipment(stop=locked, temps=temps, actor=update.actor)
             if action == StopAction.PICKED_UP:
                 _receive_pickup(stop=locked, grams=grams, temps=temps, actor=update.actor)
@@ -965,6 +968,26 @@ def _receive_pickup(
         raise StopUpdateError(
             _("Every weight is 0 kg: report a problem instead if nothing was picked up.")
         )
+
+
+def _deliver_allocation(*, stop: RouteStop, actor: Any) -> None:
+    """The fair-allocation lines a delivery carries are delivered (allocation.line_deliver:
+    an issue from the hub's stock to the agency, once per line). A line already delivered
+    by hand on the allocation page is left as it is."""
+    from bonnebouffe.allocation.errors import AllocationFailed
+    from bonnebouffe.allocation.models import LineStatus
+    from bonnebouffe.allocation.selectors import line_get
+    from bonnebouffe.allocation.services import line_deliver
+
+    for item in stop.items:
+        for line_id in item.get("allocation_line_ids") or []:
+            line = line_get(scope=SYSTEM_SCOPE, pk=int(line_id))
+            if line is None or line.status == LineStatus.DELIVERED:
+                continue
+            try:
+                line_deliver(scope=SYSTEM_SCOPE, line_id=line.pk, actor=actor)
+            except AllocationFailed as exc:
+                raise StopUpdateError(str(exc)) from exc
 
 
 def _receive_shipment(*, stop: RouteStop, temps: dict[str, Decimal], actor: Any) -> None:
