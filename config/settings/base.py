@@ -197,6 +197,9 @@ OFFER_CASCADE_NETWORK_HOURS = int(os.environ.get("OFFER_CASCADE_NETWORK_HOURS", 
 
 # Route planning: seconds given to the solver for one plan (a background job).
 LOGISTICS_PLAN_TIME_LIMIT_S = int(os.environ.get("LOGISTICS_PLAN_TIME_LIMIT_S", "20"))
+# The solver runs in a child process of the job worker, so that the progress bar moves while
+# it searches and a cancel stops it at once (the child is ended).
+LOGISTICS_SOLVE_IN_CHILD = True
 # Travel times of the route planning (one provider, recorded on every plan):
 # "haversine" (default, no network: great circle x detour factor, urban and rural speeds), or
 # "osrm" / "valhalla" (an HTTP table service at BONNEBOUFFE_TRAVEL_URL; its matrices are
