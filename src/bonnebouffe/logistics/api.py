@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
@@ -12,17 +14,27 @@ from ninja.responses import Status
 
 from bonnebouffe.accounts.selectors import scope_for
 
-from .models import StopStatus
+from .models import Driver, DriverKind, Shift, StopStatus, Vehicle
 from .selectors import (
+    driver_list,
+    driver_routes,
     may_plan,
     plan_get,
     plan_list,
     plan_may_replan,
     planning_hubs,
     planning_networks,
+    shift_list,
     stop_for_update,
+    vehicle_list,
 )
-from .services import StopUpdateError, stop_update_apply
+from .services import (
+    StopUpdateError,
+    driver_save,
+    shift_save,
+    stop_update_apply,
+    vehicle_save,
+)
 from .tasks import plan_submit, replan_submit
 
 router = Router(tags=["logistics"])
@@ -88,6 +100,197 @@ class StopUpdateOut(Schema):
     status: str
     status_label: str
     applied_now: bool
+
+
+class VehicleIO(Schema):
+    hub_id: int
+    name: str = Field(..., max_length=100)
+    capacity_kg: int = Field(..., ge=0)
+    volume_l: int | None = Field(None, ge=0)
+    refrigerated_kg: int = Field(0, ge=0)
+    frozen_kg: int = Field(0, ge=0)
+    cost_per_km: Decimal = Field(..., ge=0)
+    cost_per_hour: Decimal = Field(..., ge=0)
+    max_length_m: Decimal | None = Field(None, ge=0)
+    licence_class: str = Field("5", max_length=10)
+    weekdays: list[int] = [0, 1, 2, 3, 4, 5, 6]
+    active: bool = True
+
+
+class VehicleOut(VehicleIO):
+    id: int
+
+
+class DriverIO(Schema):
+    hub_id: int
+    display_name: str = Field(..., max_length=100)
+    user_id: int | None = None
+    kind: DriverKind
+    licence_class: str = Field("5", max_length=10)
+    weekdays: list[int] = [0, 1, 2, 3, 4, 5, 6]
+    active: bool = True
+
+
+class DriverOut(DriverIO):
+    id: int
+
+
+class ShiftIO(Schema):
+    vehicle_id: int
+    driver_id: int | None = None
+    date: date
+    start: time
+    end: time
+
+
+class ShiftOut(ShiftIO):
+    id: int
+
+
+def _weekdays_ok(days: list[int]) -> None:
+    if any(d not in range(7) for d in days):
+        raise HttpError(400, _("Weekdays are numbers from 0 (Monday) to 6 (Sunday)."))
+
+
+def _fleet_save(save: Any, scope: Any, **obj: Any) -> Any:
+    try:
+        return save(scope=scope, **obj)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+
+
+@router.get("/vehicles", response=list[VehicleOut])
+def vehicles(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return list(vehicle_list(scope=_planner_scope(request)))
+
+
+@router.post("/vehicles", response={201: VehicleOut})
+def vehicle_create(request: HttpRequest, payload: VehicleIO):  # type: ignore[no-untyped-def]
+    _weekdays_ok(payload.weekdays)
+    scope = _planner_scope(request)
+    vehicle = _fleet_save(vehicle_save, scope, vehicle=Vehicle(**payload.dict()))
+    return Status(201, vehicle)
+
+
+@router.put("/vehicles/{vehicle_id}", response=VehicleOut)
+def vehicle_update(request: HttpRequest, vehicle_id: int, payload: VehicleIO):  # type: ignore[no-untyped-def]
+    _weekdays_ok(payload.weekdays)
+    scope = _planner_scope(request)
+    vehicle = vehicle_list(scope=scope).filter(pk=vehicle_id).first()
+    if vehicle is None:
+        raise Http404
+    for k, v in payload.dict().items():
+        setattr(vehicle, k, v)
+    return _fleet_save(vehicle_save, scope, vehicle=vehicle)
+
+
+@router.get("/drivers", response=list[DriverOut])
+def drivers(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return list(driver_list(scope=_planner_scope(request)))
+
+
+@router.post("/drivers", response={201: DriverOut})
+def driver_create(request: HttpRequest, payload: DriverIO):  # type: ignore[no-untyped-def]
+    _weekdays_ok(payload.weekdays)
+    scope = _planner_scope(request)
+    driver = _fleet_save(driver_save, scope, driver=Driver(**payload.dict()))
+    return Status(201, driver)
+
+
+@router.put("/drivers/{driver_id}", response=DriverOut)
+def driver_update(request: HttpRequest, driver_id: int, payload: DriverIO):  # type: ignore[no-untyped-def]
+    _weekdays_ok(payload.weekdays)
+    scope = _planner_scope(request)
+    driver = driver_list(scope=scope).filter(pk=driver_id).first()
+    if driver is None:
+        raise Http404
+    for k, v in payload.dict().items():
+        setattr(driver, k, v)
+    return _fleet_save(driver_save, scope, driver=driver)
+
+
+@router.get("/shifts", response=list[ShiftOut])
+def shifts(request: HttpRequest, date: date | None = None):  # type: ignore[no-untyped-def]
+    return list(shift_list(scope=_planner_scope(request), day=date)[:500])
+
+
+@router.post("/shifts", response={201: ShiftOut})
+def shift_create(request: HttpRequest, payload: ShiftIO):  # type: ignore[no-untyped-def]
+    scope = _planner_scope(request)
+    vehicle = vehicle_list(scope=scope).filter(pk=payload.vehicle_id).first()
+    if vehicle is None:
+        raise Http404
+    driver = None
+    if payload.driver_id is not None:
+        driver = driver_list(scope=scope).filter(pk=payload.driver_id).first()
+        if driver is None:
+            raise Http404
+    shift = Shift(
+        vehicle=vehicle, driver=driver, date=payload.date, start=payload.start, end=payload.end
+    )
+    return Status(201, _fleet_save(shift_save, scope, shift=shift))
+
+
+class MyStopOut(StopOut):
+    ref_id: str
+    site_name: str
+    address: str
+    latitude: float
+    longitude: float
+    planned_arrival: datetime
+    window_start: time | None
+    window_end: time | None
+    contact_role: str
+
+
+class MyRouteOut(Schema):
+    plan_id: int
+    date: date
+    number: int
+    vehicle: str
+    stops: list[MyStopOut]
+
+
+@router.get("/my/routes", response=list[MyRouteOut])
+def my_routes(request: HttpRequest, date: date | None = None):  # type: ignore[no-untyped-def]
+    """The signed-in driver's routes of a day (today by default), stops in order."""
+    day = date or timezone.localdate()
+    return [
+        {
+            "plan_id": r.plan_id,
+            "date": r.plan.date,
+            "number": r.number,
+            "vehicle": r.vehicle.name,
+            "stops": [
+                {
+                    "id": s.pk,
+                    "sequence": s.sequence,
+                    "kind": s.kind,
+                    "site_id": s.site_id,
+                    "status": s.status,
+                    "items": s.items,
+                    "ref_id": s.ref_id,
+                    "site_name": s.site.organisation.name,
+                    "address": s.site.address,
+                    "latitude": float(s.site.latitude),
+                    "longitude": float(s.site.longitude),
+                    "planned_arrival": s.planned_arrival,
+                    "window_start": s.window_start,
+                    "window_end": s.window_end,
+                    "contact_role": s.site.contact_role,
+                }
+                for s in r.stops.all()
+            ],
+        }
+        for r in driver_routes(user=request.user, day=day)
+    ]
+
+
+def _planner_scope(request: HttpRequest) -> Any:
+    scope = scope_for(request.user)
+    if not may_plan(scope):
+        raise PermissionDenied
+    return scope
 
 
 @router.get("/plans", response=list[PlanOut])
