@@ -90,3 +90,62 @@ def test_a_driver_reads_today_route_through_the_api(tiny_network, plan_day):
     assert kinds[0] == kinds[-1] == "depot" and "pickup" in kinds
     assert routes[0]["stops"][1]["address"] == "1, rue Principale"
     assert tiny_network.client("coord_h").get("/api/logistics/my/routes").json() == []
+
+
+def test_a_delivery_request_to_any_site_of_the_network_goes_into_the_plan(tiny_network, plan_day):
+    client = tiny_network.client("coord_r")
+    site = tiny_network.agency_huntingdon.sites.get()  # another hub's agency, same network
+    body = {
+        "hub_id": tiny_network.hub_roussillon.pk,
+        "site_id": site.pk,
+        "date": plan_day.date.isoformat(),
+        "ambient_kg": "40",
+        "window_start": "10:00",
+        "window_end": "14:00",
+    }
+    created = _post(client, "/api/logistics/delivery-requests", body)
+    assert created.status_code == 201, created.content
+    rows = client.get("/api/logistics/delivery-requests", {"date": plan_day.date}).json()
+    assert created.json()["id"] in [r["id"] for r in rows]
+    for bad, field in [
+        ({"ambient_kg": "0"}, "ambient_kg"),
+        ({"window_end": "09:00"}, "window_end"),
+        ({"window_end": None}, "window_end"),
+    ]:
+        refused = _post(client, "/api/logistics/delivery-requests", {**body, **bad})
+        assert refused.status_code == 422, bad
+        assert refused.json()["errors"][0]["field"] == field
+    other = tiny_network.client("coord_h")
+    assert _post(other, "/api/logistics/delivery-requests", body).status_code == 404
+    result = plan_job(
+        {
+            "date": plan_day.date.isoformat(),
+            "network_id": tiny_network.network.pk,
+            "hub_id": tiny_network.hub_roussillon.pk,
+            "time_limit_s": 1,
+        },
+        lambda p, m="": None,
+    )
+    plan = RoutePlan.objects.get(pk=result["plan_id"])
+    ref = f"req-{created.json()['id']}"
+    stop = next(s for s in plan.problem_json["stops"] if s["id"] == ref)
+    assert (stop["tw_early_s"], stop["tw_late_s"]) == (10 * 3600, 14 * 3600)
+
+
+def test_the_delivery_request_page_adds_one(tiny_network, plan_day):
+    client = tiny_network.client("coord_r")
+    site = tiny_network.agency_mercier.sites.get()
+    response = client.post(
+        "/tournees/livraisons/ajouter/",
+        {
+            "hub": tiny_network.hub_roussillon.pk,
+            "site": site.pk,
+            "date": plan_day.date.isoformat(),
+            "ambient_kg": "25",
+            "refrigerated_kg": "0",
+            "frozen_kg": "0",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get("/tournees/livraisons/").content.decode()
+    assert page.count("Comptoir Mercier") == 2  # the fixture's request and this one

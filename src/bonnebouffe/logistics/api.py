@@ -14,8 +14,10 @@ from ninja.responses import Status
 
 from bonnebouffe.accounts.selectors import scope_for
 
-from .models import Driver, DriverKind, Shift, StopStatus, Vehicle
+from .models import DeliveryRequest, Driver, DriverKind, Shift, StopStatus, Vehicle
 from .selectors import (
+    delivery_request_list,
+    delivery_sites,
     driver_list,
     driver_routes,
     may_plan,
@@ -30,6 +32,7 @@ from .selectors import (
 )
 from .services import (
     StopUpdateError,
+    delivery_request_create,
     driver_save,
     shift_save,
     stop_update_apply,
@@ -229,6 +232,37 @@ def shift_create(request: HttpRequest, payload: ShiftIO):  # type: ignore[no-unt
         vehicle=vehicle, driver=driver, date=payload.date, start=payload.start, end=payload.end
     )
     return Status(201, _fleet_save(shift_save, scope, shift=shift))
+
+
+class DeliveryRequestIO(Schema):
+    hub_id: int
+    site_id: int
+    date: date
+    ambient_kg: Decimal = Field(Decimal(0), ge=0)
+    refrigerated_kg: Decimal = Field(Decimal(0), ge=0)
+    frozen_kg: Decimal = Field(Decimal(0), ge=0)
+    window_start: time | None = None
+    window_end: time | None = None
+    notes: str = Field("", max_length=200)
+
+
+class DeliveryRequestOut(DeliveryRequestIO):
+    id: int
+
+
+@router.get("/delivery-requests", response=list[DeliveryRequestOut])
+def delivery_requests(request: HttpRequest, date: date | None = None):  # type: ignore[no-untyped-def]
+    return list(delivery_request_list(scope=_planner_scope(request), day=date)[:500])
+
+
+@router.post("/delivery-requests", response={201: DeliveryRequestOut})
+def delivery_request_add(request: HttpRequest, payload: DeliveryRequestIO):  # type: ignore[no-untyped-def]
+    """Food to bring from a hub to an agency, a grocery or a mobile unit's base."""
+    scope = _planner_scope(request)
+    if not delivery_sites(scope=scope).filter(pk=payload.site_id).exists():
+        raise Http404
+    row = _fleet_save(delivery_request_create, scope, request=DeliveryRequest(**payload.dict()))
+    return Status(201, row)
 
 
 class MyStopOut(StopOut):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bonnebouffe.network.models import Organisation, Weekday
 
-from .models import Driver, Shift, Vehicle
+from .models import DeliveryRequest, Driver, Shift, Vehicle
 
 
 class PlanStartForm(forms.Form):
@@ -82,4 +82,29 @@ class ShiftForm(forms.ModelForm):  # type: ignore[type-arg]
             "date": forms.DateInput(attrs={"type": "date"}),
             "start": forms.TimeInput(attrs={"type": "time"}),
             "end": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+
+class DeliveryRequestForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = DeliveryRequest
+        fields = [
+            "hub",
+            "site",
+            "date",
+            "ambient_kg",
+            "refrigerated_kg",
+            "frozen_kg",
+            "window_start",
+            "window_end",
+            "notes",
+        ]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "window_start": forms.TimeInput(attrs={"type": "time"}),
+            "window_end": forms.TimeInput(attrs={"type": "time"}),
+        }
+        help_texts = {
+            "site": _("An agency, a community grocery or a mobile unit's base."),
+            "window_start": _("Leave both times empty to use the site's opening hours."),
         }

@@ -154,6 +154,19 @@ def shift_list(*, scope: Scope, day: date | None = None) -> QuerySet[Shift]:
     return qs
 
 
+def delivery_sites(*, scope: Scope) -> QuerySet[Site]:
+    """Places a hub in scope may deliver to: active sites of its network, hubs excepted."""
+    networks = Organisation.objects.filter(hub_scope_q(scope), kind=OrganisationKind.HUB).values(
+        "network_id"
+    )
+    return (
+        Site.objects.filter(organisation__network_id__in=networks, organisation__is_active=True)
+        .exclude(organisation__kind=OrganisationKind.HUB)
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
+
+
 def delivery_request_list(*, scope: Scope, day: date | None = None) -> QuerySet[DeliveryRequest]:
     qs = DeliveryRequest.objects.filter(hub_scope_q(scope, "hub__")).select_related(
         "hub", "site", "site__organisation"

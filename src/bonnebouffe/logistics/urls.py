@@ -15,5 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("flotte/chauffeurs/<int:pk>/", views.driver_edit, name="driver_edit"),
     path("flotte/quarts/ajouter/", views.shift_edit, name="shift_add"),
     path("flotte/quarts/<int:pk>/", views.shift_edit, name="shift_edit"),
+    path("livraisons/", views.delivery_requests, name="delivery_requests"),
+    path("livraisons/ajouter/", views.delivery_request_add, name="delivery_request_add"),
     path("aujourdhui/", views.driver_today, name="driver_today"),
 ]

@@ -16,10 +16,12 @@ from django.views.decorators.http import require_POST
 from bonnebouffe.accounts.models import Role
 from bonnebouffe.accounts.selectors import Scope, scope_for, users_with_role
 
-from .forms import DriverForm, PlanStartForm, ShiftForm, VehicleForm
+from .forms import DeliveryRequestForm, DriverForm, PlanStartForm, ShiftForm, VehicleForm
 from .models import Driver, Shift, Vehicle
 from .presenters import plan_map_data, plan_report, route_rows
 from .selectors import (
+    delivery_request_list,
+    delivery_sites,
     driver_list,
     driver_next_route,
     driver_profile_exists,
@@ -35,7 +37,7 @@ from .selectors import (
 from .selectors import (
     plan_list as plan_list_q,
 )
-from .services import driver_save, shift_save, vehicle_save
+from .services import delivery_request_create, driver_save, shift_save, vehicle_save
 from .sheets import route_sheet_pdf
 from .tasks import plan_submit, replan_submit
 
@@ -208,6 +210,35 @@ def shift_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         pk=pk,
         objects=shift_list(scope=scope_for(request.user)),
         title=_("Shift"),
+    )
+
+
+@login_required
+def delivery_requests(request: HttpRequest) -> HttpResponse:
+    """Coming delivery requests of the hubs in scope."""
+    scope = _planner(request)
+    rows = delivery_request_list(scope=scope).filter(date__gte=timezone.localdate())[:200]
+    return render(request, "logistics/delivery_requests.html", {"requests": rows})
+
+
+@login_required
+def delivery_request_add(request: HttpRequest) -> HttpResponse:
+    scope = _planner(request)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    form = DeliveryRequestForm(request.POST or None, initial={"date": tomorrow})
+    form.fields["hub"].queryset = planning_hubs(scope=scope)  # type: ignore[attr-defined]
+    form.fields["site"].queryset = delivery_sites(scope=scope)  # type: ignore[attr-defined]
+    form.fields["site"].label_from_instance = lambda s: f"{s.organisation.name} — {s.name}"  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        try:
+            delivery_request_create(scope=scope, request=form.save(commit=False))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("logistics:delivery_requests")
+    return render(
+        request, "logistics/fleet_form.html", {"form": form, "title": _("Delivery request")}
     )
 
 

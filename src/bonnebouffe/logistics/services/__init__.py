@@ -191,8 +191,27 @@ def shift_save(*, scope: Scope, shift: Shift) -> Shift:
 
 @transaction.atomic
 def delivery_request_create(*, scope: Scope | None, request: DeliveryRequest) -> DeliveryRequest:
+    """Food to bring from a hub to a site (an agency, a grocery, a mobile unit's base) on a
+    date. The site must be of the hub's network and have coordinates; some food is needed;
+    a time window has its start before its end."""
     if scope is not None:
         _check_hub(scope, request.hub_id)
+    errors: dict[str, list[str]] = {}
+    if (
+        request.site_id
+        and request.hub_id
+        and request.site.organisation.network_id != (request.hub.network_id)
+    ):
+        errors.setdefault("site", []).append(_("This place is not in the hub's network."))
+    total = (request.ambient_kg or 0) + (request.refrigerated_kg or 0) + (request.frozen_kg or 0)
+    if total <= 0:
+        errors.setdefault("ambient_kg", []).append(_("Enter the kilograms to deliver."))
+    if (request.window_start is None) != (request.window_end is None):
+        errors.setdefault("window_end", []).append(_("Give both ends of the time window."))
+    elif request.window_start and request.window_end and request.window_start >= request.window_end:
+        errors.setdefault("window_end", []).append(_("The window must end after it starts."))
+    if errors:
+        raise ValidationError(errors)
     request.full_clean()
     request.save()
     return request
