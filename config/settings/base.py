@@ -197,6 +197,24 @@ OFFER_CASCADE_NETWORK_HOURS = int(os.environ.get("OFFER_CASCADE_NETWORK_HOURS", 
 
 # Route planning: seconds given to the solver for one plan (a background job).
 LOGISTICS_PLAN_TIME_LIMIT_S = int(os.environ.get("LOGISTICS_PLAN_TIME_LIMIT_S", "20"))
+# The solver runs in a child process of the job worker, so that the progress bar moves while
+# it searches and a cancel stops it at once (the child is ended).
+LOGISTICS_SOLVE_IN_CHILD = True
+# Travel times of the route planning (one provider, recorded on every plan):
+# "haversine" (default, no network: great circle x detour factor, urban and rural speeds), or
+# "osrm" / "valhalla" (an HTTP table service at BONNEBOUFFE_TRAVEL_URL; its matrices are
+# cached as JSON files in DATA_DIR/travel-cache).
+LOGISTICS_TRAVEL: dict[str, object] = {
+    "provider": os.environ.get("BONNEBOUFFE_TRAVEL_PROVIDER", "haversine"),
+    "url": os.environ.get("BONNEBOUFFE_TRAVEL_URL", ""),
+    "timeout_s": float(os.environ.get("BONNEBOUFFE_TRAVEL_TIMEOUT_S", "30")),
+    "duration_factor": float(os.environ.get("BONNEBOUFFE_TRAVEL_DURATION_FACTOR", "1.0")),
+    "detour_factor": float(os.environ.get("BONNEBOUFFE_TRAVEL_DETOUR_FACTOR", "1.3")),
+    "urban_speed_kmh": float(os.environ.get("BONNEBOUFFE_TRAVEL_URBAN_KMH", "40")),
+    "rural_speed_kmh": float(os.environ.get("BONNEBOUFFE_TRAVEL_RURAL_KMH", "80")),
+    "urban_radius_km": float(os.environ.get("BONNEBOUFFE_TRAVEL_URBAN_RADIUS_KM", "3")),
+    "cache_dir": str(DATA_DIR / "travel-cache"),
+}
 # Fair allocation: the equity band around each agency's fair share (a network policy may
 # override it).
 # Seconds a grocery catalogue page (with its availability) is reused by the API; orders always

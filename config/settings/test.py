@@ -13,3 +13,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 GROCERY_CATALOGUE_CACHE_S = 0  # tests read availability right after each change
+# The route solver runs in the test process (a child process per plan is slow); the test of
+# cancelling a plan turns the child back on.
+LOGISTICS_SOLVE_IN_CHILD = False

@@ -5,13 +5,20 @@ import random
 import shutil
 import subprocess
 import uuid
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from bonnebouffe.accounts.models import Role
+from bonnebouffe.accounts.services import membership_create, user_create
+from bonnebouffe.inventory.models import Movement
 from bonnebouffe.jobs.models import Job, JobStatus
 from bonnebouffe.logistics.demo import demo_logistics_generate
 from bonnebouffe.logistics.models import (
+    Driver,
     RoutePlan,
     RouteStop,
     Shift,
@@ -19,6 +26,7 @@ from bonnebouffe.logistics.models import (
     Vehicle,
 )
 from bonnebouffe.logistics.tasks import plan_job
+from bonnebouffe.rescue.models import Reception
 
 
 @pytest.fixture
@@ -101,25 +109,67 @@ def test_the_route_sheet_pdf_lists_the_stop_addresses(tiny_network, plan, tmp_pa
 
 
 def _update(client, stop, key, action, **body):
+    # In English: the tests read the messages.
     return client.post(
         f"/api/logistics/stops/{stop.pk}/updates",
         json.dumps({"key": key, "action": action, **body}),
         content_type="application/json",
+        headers={"accept-language": "en"},
     )
 
 
-def test_a_driver_update_sent_twice_is_applied_once(tiny_network, plan):
+def _items(stop):
+    by_class = {i["storage_class"]: str(i["item_id"]) for i in stop.items}
+    return by_class["refrigerated"], by_class["ambient"]
+
+
+def test_a_pickup_sent_twice_is_received_into_the_hub_stock_once(tiny_network, plan):
     client = tiny_network.client("driver_r")
     stop = RouteStop.objects.get(route__plan=plan, kind="pickup")
+    lettuce, _carrots = _items(stop)
     key = str(uuid.uuid4())
-    item_id = str(stop.items[0]["item_id"])
-    first = _update(client, stop, key, "picked_up", weights_kg={item_id: "110.5"})
-    again = _update(client, stop, key, "picked_up", weights_kg={item_id: "999"})
+    body = {"weights_kg": {lettuce: "110.5"}, "temperatures_c": {lettuce: "3.5"}}
+    first = _update(client, stop, key, "picked_up", **body)
+    again = _update(client, stop, key, "picked_up", weights_kg={lettuce: "999"})
     assert first.status_code == 200 and first.json()["applied_now"] is True
     assert again.status_code == 200 and again.json()["applied_now"] is False
     stop.refresh_from_db()
-    assert stop.status == "done" and stop.actual_weights == {item_id: 110_500}
+    assert stop.status == "done" and stop.actual_weights == {lettuce: 110_500}
     assert StopUpdate.objects.filter(stop=stop).count() == 1
+    # The ledger: one receipt per item at the route's hub site, the carrots at their
+    # planned weight (not re-weighed), the acceptance received.
+    receipts = Movement.objects.filter(kind="receipt").order_by("lot__product_name")
+    assert [(m.lot.product_name, m.quantity_g) for m in receipts] == [
+        ("Carottes", 200_000),
+        ("Laitue romaine", 110_500),
+    ]
+    hub_site = tiny_network.hub_roussillon.sites.order_by("-is_primary", "pk").first()
+    assert {m.to_site_id for m in receipts} == {hub_site.pk}
+    assert Reception.objects.get().acceptance.received is True
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({}, "No temperature measured"),
+        ({"temperatures_c": {"LETTUCE": "9"}}, "above the limit"),
+        ({"weights_kg": {"LETTUCE": "0", "CARROTS": "0"}}, "report a problem"),
+        ({"weights_kg": {"LETTUCE": "-2"}}, "between 0 and 100,000"),
+        ({"temperatures_c": {"LETTUCE": "hot"}}, "must be numbers"),
+    ],
+)
+def test_a_bad_pickup_is_refused_with_a_reason_and_changes_nothing(
+    tiny_network, plan, body, message
+):
+    stop = RouteStop.objects.get(route__plan=plan, kind="pickup")
+    lettuce, carrots = _items(stop)
+    body = json.loads(json.dumps(body).replace("LETTUCE", lettuce).replace("CARROTS", carrots))
+    client = tiny_network.client("driver_r")
+    response = _update(client, stop, str(uuid.uuid4()), "picked_up", **body)
+    assert response.status_code == 400 and message in response.json()["detail"]
+    stop.refresh_from_db()
+    assert stop.status == "planned" and not StopUpdate.objects.exists()
+    assert not Movement.objects.exists() and not Reception.objects.exists()
 
 
 def test_a_problem_needs_a_reason_and_others_cannot_update_the_stop(tiny_network, plan):
@@ -137,13 +187,58 @@ def test_a_problem_needs_a_reason_and_others_cannot_update_the_stop(tiny_network
 
 
 def test_the_driver_sees_today_route_with_navigation_links(tiny_network, plan):
-    plan.date = plan.date.__class__.today()
-    RoutePlan.objects.filter(pk=plan.pk).update(
-        date=__import__("django").utils.timezone.localdate()
-    )
+    RoutePlan.objects.filter(pk=plan.pk).update(date=timezone.localdate())
     html = tiny_network.client("driver_r").get(reverse("logistics:driver_today")).content.decode()
     assert "geo:" in html and "openstreetmap.org/directions" in html
     assert "logistics/driver.js" in html and 'data-action="picked_up"' in html
+    # The chilled lettuce asks for its temperature; weights are plain numbers for the input.
+    assert 'name="t-' in html and 'value="120.0"' in html
+
+
+def test_the_driver_page_tells_of_the_next_route_when_none_is_today(tiny_network, plan):
+    client = tiny_network.client("driver_r")
+    response = client.get(reverse("logistics:driver_today"), headers={"accept-language": "en"})
+    html = response.content.decode()
+    assert "No route for you today." in html and "Your next route: route 1" in html
+
+
+@pytest.mark.parametrize("username", ["coord_r", "agency_a1", "donor", "household"])
+def test_the_driver_page_is_for_drivers_only(tiny_network, plan, username):
+    response = tiny_network.client(username).get(reverse("logistics:driver_today"))
+    assert response.status_code == 403
+
+
+def test_a_driver_account_not_linked_to_a_driver_is_told_so(tiny_network, plan_day):
+    user = user_create(username="driver_new", password="not-used-here-123")
+    membership_create(user=user, organisation_id=tiny_network.hub_roussillon.pk, role=Role.DRIVER)
+    tiny_network.users["driver_new"] = user
+    response = tiny_network.client("driver_new").get(
+        reverse("logistics:driver_today"), headers={"accept-language": "en"}
+    )
+    assert response.status_code == 200
+    assert "not linked to a driver" in response.content.decode()
+
+
+def test_a_coordinator_links_a_driver_to_an_account_with_the_driver_role_only(
+    tiny_network, plan_day
+):
+    client = tiny_network.client("coord_r")
+    url = reverse("logistics:driver_edit", args=[plan_day.driver.pk])
+    data = {
+        "hub": tiny_network.hub_roussillon.pk,
+        "display_name": "Chauffeur 1",
+        "kind": "volunteer",
+        "licence_class": "5",
+        "weekdays": [0, 1, 2, 3, 4],
+        "active": "on",
+    }
+    refused = client.post(url, {**data, "user": tiny_network.users["agency_a1"].pk})
+    assert refused.status_code == 200  # the form again, with its error
+    plan_day.driver.refresh_from_db()
+    assert plan_day.driver.user == tiny_network.users["driver_r"]
+    assert client.post(url, {**data, "user": ""}).status_code == 302
+    plan_day.driver.refresh_from_db()
+    assert plan_day.driver.user is None
 
 
 def test_the_fleet_page_lists_only_the_hub_vehicles(tiny_network, plan_day):
@@ -154,12 +249,22 @@ def test_the_fleet_page_lists_only_the_hub_vehicles(tiny_network, plan_day):
     assert "Camion 1" in html and "Camion HSL" not in html
 
 
-def test_the_demo_gives_every_hub_a_fleet_and_tomorrow_work(tiny_network):
+def test_the_demo_gives_every_hub_a_fleet_work_and_its_driver_account_a_route(tiny_network):
+    user = user_create(username="chauffeur", password="not-used-here-123")
+    membership_create(user=user, organisation_id=tiny_network.hub_roussillon.pk, role=Role.DRIVER)
     counts = demo_logistics_generate(rng=random.Random(1))
-    assert counts["vehicles"] == 4 and counts["shifts"] == 4
-    assert Shift.objects.filter(driver__display_name__startswith="Chauffeur").count() == 4
+    # 2 hubs x 2 vehicles, all with a shift tomorrow, the first ones today too.
+    assert counts["vehicles"] == 4 and counts["shifts"] == 6
+    assert counts["pickups"] > 0 and counts["delivery_requests"] > 0 and counts["plans"] == 1
+    driver = Driver.objects.get(user=user)
+    assert driver.hub == tiny_network.hub_roussillon and driver.display_name == "Chauffeur 1"
+    today_plan = RoutePlan.objects.get(date=timezone.localdate())
+    assert today_plan.hub == tiny_network.hub_roussillon
+    assert today_plan.routes.filter(driver=driver).exists()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    assert Shift.objects.filter(date=tomorrow).count() == 4
     again = demo_logistics_generate(rng=random.Random(1))
-    assert again["vehicles"] == 0
+    assert again == {k: 0 for k in again}
 
 
 def test_write_sheet_for_review(tiny_network, plan, tmp_path_factory):  # pragma: no cover
@@ -173,3 +278,119 @@ def test_write_sheet_for_review(tiny_network, plan, tmp_path_factory):  # pragma
     )
     with open(out, "wb") as f:
         f.write(response.content)
+
+
+def test_an_administrator_plans_the_whole_network_with_every_hub_as_a_depot(
+    tiny_network, plan_day, django_capture_on_commit_callbacks, settings
+):
+    settings.LOGISTICS_PLAN_TIME_LIMIT_S = 1
+    Vehicle.objects.create(
+        hub=tiny_network.hub_hsl, name="Camion HSL", capacity_kg=500, cost_per_km=1, cost_per_hour=1
+    )
+    client = tiny_network.client("admin")
+    page = client.get(reverse("logistics:plan_list"), headers={"accept-language": "en"})
+    assert "Whole network" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/logistics/plans",
+            {"date": plan_day.date.isoformat(), "network_id": tiny_network.network.pk},
+            content_type="application/json",
+        )
+    assert response.status_code == 201
+    job = Job.objects.get(pk=response.json()["job_id"])
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    plan = RoutePlan.objects.get(pk=job.result["plan_id"])
+    assert plan.hub is None
+    assert {d["id"] for d in plan.problem_json["depots"]} == {
+        f"hub-{tiny_network.hub_roussillon.pk}",
+        f"hub-{tiny_network.hub_hsl.pk}",
+    }
+    # A coordinator sees neither the network's plans nor may start one.
+    coord = tiny_network.client("coord_r")
+    assert coord.get(f"/api/logistics/plans/{plan.pk}").status_code == 404
+    refused = coord.post(
+        "/api/logistics/plans",
+        {"date": plan_day.date.isoformat(), "network_id": tiny_network.network.pk},
+        content_type="application/json",
+    )
+    assert refused.status_code == 404
+    assert (
+        "Whole network"
+        not in coord.get(
+            reverse("logistics:plan_list"), headers={"accept-language": "en"}
+        ).content.decode()
+    )
+
+
+def test_starting_a_plan_without_hub_or_network_is_refused(tiny_network, plan_day):
+    response = tiny_network.client("admin").post(
+        "/api/logistics/plans",
+        {"date": plan_day.date.isoformat()},
+        content_type="application/json",
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 400 and "network_id" in response.json()["detail"]
+    assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"vehicle_weekdays": [6]}, "does not run on that weekday"),
+        ({"driver_weekdays": [6]}, "not available on that weekday"),
+        ({"licence_class": "3"}, "needs a class 3 licence"),
+    ],
+)
+def test_a_shift_needs_an_available_vehicle_and_a_driver_with_the_licence(
+    tiny_network, plan_day, change, message
+):
+    vehicle, driver = plan_day.vehicle, plan_day.driver
+    if "vehicle_weekdays" in change:
+        vehicle.weekdays = change["vehicle_weekdays"]
+    if "driver_weekdays" in change:
+        driver.weekdays = change["driver_weekdays"]
+        driver.save()
+    if "licence_class" in change:
+        vehicle.licence_class = change["licence_class"]
+    vehicle.save()
+    day = plan_day.date + timedelta(days=7 if plan_day.date.weekday() != 6 else 1)
+    if day.weekday() == 6:
+        day += timedelta(days=1)
+    response = tiny_network.client("coord_r").post(
+        reverse("logistics:shift_add"),
+        {"vehicle": vehicle.pk, "driver": driver.pk, "date": day, "start": "08:00", "end": "12:00"},
+        headers={"accept-language": "en"},
+    )
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Shift.objects.filter(date=day).exists()
+
+
+def test_a_class_1_driver_may_drive_a_class_3_truck(tiny_network, plan_day):
+    plan_day.vehicle.licence_class = "3"
+    plan_day.vehicle.save()
+    plan_day.driver.licence_class = "1"
+    plan_day.driver.save()
+    day = plan_day.date + timedelta(days=7)
+    response = tiny_network.client("coord_r").post(
+        reverse("logistics:shift_add"),
+        {
+            "vehicle": plan_day.vehicle.pk,
+            "driver": plan_day.driver.pk,
+            "date": day,
+            "start": "08:00",
+            "end": "12:00",
+        },
+    )
+    assert response.status_code == 302 and Shift.objects.filter(date=day).exists()
+
+
+def test_the_plan_page_lists_sites_too_small_for_the_vehicle(tiny_network, plan_day, plan):
+    Vehicle.objects.filter(pk=plan_day.vehicle.pk).update(max_length_m=Decimal("7.5"))
+    tiny_network.agency_mercier.sites.update(max_vehicle_length_m=Decimal("5.0"))
+    html = (
+        tiny_network.client("coord_r")
+        .get(reverse("logistics:plan_detail", args=[plan.pk]), headers={"accept-language": "en"})
+        .content.decode()
+    )
+    assert "Access to check" in html
+    assert "Route 1 (Camion 1) at Comptoir Mercier: vehicles up to 5.0 m." in html

@@ -125,6 +125,22 @@ def membership_list(*, user_id: int) -> QuerySet[Membership]:
     return Membership.objects.filter(user_id=user_id).select_related("organisation")
 
 
+def users_with_role(*, organisation_ids: Any, role: str) -> QuerySet[Any]:
+    """Active users holding ``role`` in one of the organisations (e.g. a hub's drivers)."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__organisation_id__in=organisation_ids,
+            memberships__role=role,
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
 def audit_log_list(*, object_type: str | None = None) -> QuerySet[AuditLogEntry]:
     qs = AuditLogEntry.objects.select_related("actor")
     if object_type:

@@ -33,6 +33,12 @@ class Vehicle(models.Model):
     max_length_m = models.DecimalField(
         _("length (m)"), max_digits=4, decimal_places=1, null=True, blank=True
     )
+    licence_class = models.CharField(
+        _("licence class needed"),
+        max_length=10,
+        default="5",
+        help_text=_("SAAQ class: 5 (car, van), 3 (straight truck), 1 (tractor-trailer)."),
+    )
     weekdays = models.JSONField(
         _("available weekdays"), default=_all_weekdays, help_text=_("0 = Monday ... 6 = Sunday")
     )
@@ -180,6 +186,9 @@ class RoutePlan(models.Model):
     plan_json = models.JSONField(_("plan"), default=dict, blank=True)
     problem_json = models.JSONField(_("problem"), default=dict, blank=True)
     difference = models.JSONField(_("difference from the previous plan"), default=dict, blank=True)
+    # Re-planned plans only: {"problem": the day's problem without vehicle starts, "plan":
+    # the whole day's plan with the committed prefixes}, the base of the next re-planning.
+    full_json = models.JSONField(_("whole day"), default=dict, blank=True)
     job_id = models.CharField(max_length=40, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
