@@ -59,8 +59,11 @@ def fleet(demo, settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
     before = {m: m.objects.aggregate(n=Max("pk"))["n"] or 0 for m in _models()}
     demo_logistics_generate(rng=random.Random(4))
     yield
-    for model in _models():
-        model.objects.filter(pk__gt=before[model]).delete()
+    from bonnebouffe.inventory.ledger_guard import ledger_purge
+
+    with ledger_purge():  # test clean-up of a shared database: the one place movements go
+        for model in _models():
+            model.objects.filter(pk__gt=before[model]).delete()
 
 
 def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
