@@ -372,6 +372,7 @@ def plan_to_dict(plan: RoutePlan) -> Json:
             "workers": plan.stats.workers,
             "time_limit_s": plan.stats.time_limit_s,
             "iterations": plan.stats.iterations,
+            "hub_parts": plan.stats.hub_parts,
             "solver": plan.stats.solver,
         },
         "routes": [
@@ -474,6 +475,7 @@ def plan_from_dict(d: Mapping[str, Any]) -> RoutePlan:
                 workers=int(st["workers"]),
                 time_limit_s=float(st["time_limit_s"]),
                 iterations=int(st["iterations"]),
+                hub_parts=int(st.get("hub_parts", 0)),
                 solver=str(st.get("solver", "pyvrp")),
             ),
             travel=TravelInfo(

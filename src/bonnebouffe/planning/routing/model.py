@@ -512,6 +512,7 @@ class SolverStats:
     workers: int
     time_limit_s: float
     iterations: int = 0
+    hub_parts: int = 0
     solver: str = "pyvrp"
 
 
