@@ -1,4 +1,4 @@
-"""Hub decomposition, rounds restarted from the best plan, warm starts from a plan."""
+"""Hub decomposition, rounds from the best plan, warm starts, perishables' max ride."""
 
 from __future__ import annotations
 
@@ -6,13 +6,19 @@ import pytest
 
 from bonnebouffe.planning.routing import (
     Depot,
+    ErrorCode,
+    Load,
+    RoutingInputError,
+    Shipment,
     StopKind,
     VehicleStart,
+    ViolationCode,
     solve_routing,
     validate_routing,
 )
 from bonnebouffe.planning.routing import solve as solve_mod
 from bonnebouffe.planning.routing.decompose import HubPart, hub_parts, part_time_limits
+from bonnebouffe.planning.routing.jsonio import problem_from_dict, problem_to_dict
 from bonnebouffe.planning.routing.pyvrp_adapter import plan_sketches
 
 from .helpers import problem, stop, vtype, xy
@@ -113,3 +119,64 @@ def test_warm_start_from_a_plan_keeps_it_or_improves() -> None:
     assert again.feasible
     assert again.objective <= first.objective + 1e-6
     assert validate_routing(p, again) == []
+
+
+# --- perishables: maximum ride time of a shipment ---------------------------------
+
+
+def _ride_problem(max_ride_s: int | None):  # type: ignore[no-untyped-def]
+    sh = Shipment(
+        "farm",
+        xy(100, 0),
+        xy(100, 60),
+        Load(ambient_kg=20),
+        pickup_tw_early_s=100,  # the bound counts from the opening of the pickup window
+        pickup_tw_late_s=200,
+        delivery_tw_early_s=0,
+        delivery_tw_late_s=3_000,
+        max_ride_s=max_ride_s,
+    )
+    # stops on both sides tempt the vehicle to carry the goods a long way
+    stops = [stop(f"a{i}", 100 + 20 * i, 30, service=30) for i in range(1, 6)]
+    return problem(stops, [vtype(count=1)], shipments=(sh,))
+
+
+def _ride(plan) -> int:  # type: ignore[no-untyped-def]
+    visits = [v for r in plan.routes for v in r.visits if v.ref_id == "farm"]
+    pickup, delivery = visits
+    return int(delivery.start_s - pickup.departure_s)
+
+
+def test_max_ride_is_respected_by_the_solver_and_checked() -> None:
+    loose = _ride_problem(None)
+    plan = solve_routing(loose, time_limit_s=0.4, seed=1)
+    assert plan.feasible and validate_routing(loose, plan) == []
+    tight = _ride_problem(70)
+    bounded = solve_routing(tight, time_limit_s=0.4, seed=1)
+    assert bounded.feasible and validate_routing(tight, bounded) == []
+    assert _ride(bounded) <= 70
+    if _ride(plan) > 70:  # the unbounded plan breaks the bound: the validator says so
+        codes = {v.code for v in validate_routing(tight, plan)}
+        assert codes == {ViolationCode.MAX_RIDE}
+
+
+def test_validator_reports_a_ride_too_long() -> None:
+    loose = _ride_problem(None)
+    plan = solve_routing(loose, time_limit_s=0.4, seed=1)
+    assert validate_routing(loose, plan) == []
+    assert _ride(plan) >= 60  # the delivery is 60 units from the pickup
+    strict = _ride_problem(1)
+    codes = [v.code for v in validate_routing(strict, plan)]
+    assert codes == [ViolationCode.MAX_RIDE]
+
+
+def test_max_ride_input_checks_and_json_round_trip() -> None:
+    with pytest.raises(RoutingInputError) as err:
+        Shipment("s", xy(0, 0), xy(1, 1), Load(), delivery_tw_early_s=500, max_ride_s=100)
+    assert err.value.code is ErrorCode.BAD_TIME_WINDOW
+    with pytest.raises(RoutingInputError):
+        Shipment("s", xy(0, 0), xy(1, 1), Load(), max_ride_s=0)
+    p = _ride_problem(70)
+    back = problem_from_dict(problem_to_dict(p))
+    assert back.shipments[0].max_ride_s == 70
+    assert back.shipments[0].delivery_latest_s == 170

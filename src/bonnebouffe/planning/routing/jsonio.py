@@ -187,6 +187,7 @@ def _shipment(s: Mapping[str, Any]) -> Shipment:
         urgency=float(s.get("urgency", 1.0)),
         prize=None if s.get("prize") is None else float(s["prize"]),
         name=str(s.get("name", "")),
+        max_ride_s=None if s.get("max_ride_s") is None else _time(s["max_ride_s"], "max_ride_s"),
     )
 
 
@@ -298,6 +299,7 @@ def problem_to_dict(problem: RoutingProblem) -> Json:
                 "urgency": s.urgency,
                 "prize": s.prize,
                 "name": s.name,
+                "max_ride_s": s.max_ride_s,
             }
             for s in problem.shipments
         ],

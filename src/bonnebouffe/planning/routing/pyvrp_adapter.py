@@ -133,7 +133,7 @@ def build_data(problem: RoutingProblem, distance_m: IntMatrix, duration_s: IntMa
                 pickup_tw_late=sh.pickup_tw_late_s,
                 pickup_service_duration=sh.pickup_service_s,
                 delivery_tw_early=sh.delivery_tw_early_s,
-                delivery_tw_late=sh.delivery_tw_late_s,
+                delivery_tw_late=sh.delivery_latest_s,
                 delivery_service_duration=sh.delivery_service_s,
                 amount=_demand(sh.load.dims()),
                 prize=0 if sh.required else _money(problem.stop_prize(sh)),
