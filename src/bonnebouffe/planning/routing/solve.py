@@ -83,11 +83,13 @@ def solve_routing(
 
     Args:
         problem: the routing problem (matrix from ``problem.travel``).
-        time_limit_s: budget in seconds for each solver run (matrix building included);
-            with ``workers > 1`` the runs are concurrent. Not counted by PyVRP's stopping
-            criterion: its initial local search (~3 s at 700 stops), process start-up and
-            the left-out-reason pass, so wall time can exceed ``time_limit_s`` by that.
-        seed: seed of the first run; run ``i`` uses ``seed + i``.
+        time_limit_s: wall budget in seconds of the whole call (matrix building
+            included), shared by the hub parts and the rounds (``ROUND_S``); the
+            ``workers`` processes run concurrently. Not counted: the left-out-reason
+            pass, and in a single round PyVRP's initial local search (~3 s at 700
+            stops) and process start-up, by which wall time can exceed the budget.
+        seed: seed of the first run; process ``i`` of round ``k`` uses
+            ``seed + i + k * workers``, hub part ``i`` uses ``seed + i``.
         workers: number of parallel processes (1 = solve in this process).
         decompose: when the problem splits by hub (``decompose.hub_parts``), first
             solve each hub's part alone (in parallel, ``DECOMPOSE_SHARE`` of the budget),
@@ -112,7 +114,8 @@ def solve_routing(
     t0 = time.perf_counter()
     seeds = tuple(seed + i for i in range(workers))
     initial = _sketches(problem, initial_plan) if initial_plan is not None else None
-    use_parts = decompose and initial is None
+    hubs = {vt.depot_id for vt in problem.vehicle_types}
+    use_parts = decompose and initial is None and len(hubs) > 1  # else no matrix needed
     parts = hub_parts(problem, problem.matrices()[1]) if use_parts else ()
     part_iterations = 0
     with ProcessPoolExecutor(max_workers=workers) if workers > 1 else _NoPool() as pool:
