@@ -187,6 +187,7 @@ def _shipment(s: Mapping[str, Any]) -> Shipment:
         urgency=float(s.get("urgency", 1.0)),
         prize=None if s.get("prize") is None else float(s["prize"]),
         name=str(s.get("name", "")),
+        max_ride_s=None if s.get("max_ride_s") is None else _time(s["max_ride_s"], "max_ride_s"),
     )
 
 
@@ -298,6 +299,7 @@ def problem_to_dict(problem: RoutingProblem) -> Json:
                 "urgency": s.urgency,
                 "prize": s.prize,
                 "name": s.name,
+                "max_ride_s": s.max_ride_s,
             }
             for s in problem.shipments
         ],
@@ -372,6 +374,7 @@ def plan_to_dict(plan: RoutePlan) -> Json:
             "workers": plan.stats.workers,
             "time_limit_s": plan.stats.time_limit_s,
             "iterations": plan.stats.iterations,
+            "hub_parts": plan.stats.hub_parts,
             "solver": plan.stats.solver,
         },
         "routes": [
@@ -474,6 +477,7 @@ def plan_from_dict(d: Mapping[str, Any]) -> RoutePlan:
                 workers=int(st["workers"]),
                 time_limit_s=float(st["time_limit_s"]),
                 iterations=int(st["iterations"]),
+                hub_parts=int(st.get("hub_parts", 0)),
                 solver=str(st.get("solver", "pyvrp")),
             ),
             travel=TravelInfo(

@@ -153,6 +153,11 @@ class Shipment:
     """Direct pickup-to-delivery transport on the same vehicle and the same trip.
 
     The goods are on board from the pickup to the delivery (they don't go through a hub).
+    ``max_ride_s`` (perishables): at most this many seconds from the *departure* from the
+    pickup to the *start* of the delivery service. The solver enforces it through the
+    delivery window, cut to end at ``pickup_tw_early_s + pickup_service_s + max_ride_s``
+    (``delivery_latest_s``): sound (no plan it accepts breaks the bound) but stricter
+    than the bound when the pickup window is wide; the validator checks the ride itself.
     """
 
     id: str
@@ -169,6 +174,7 @@ class Shipment:
     urgency: float = 1.0
     prize: float | None = None
     name: str = ""
+    max_ride_s: int | None = None
 
     def __post_init__(self) -> None:
         _req(bool(self.id), ErrorCode.EMPTY_ID, "shipment id is empty")
@@ -176,9 +182,29 @@ class Shipment:
         _time(f"shipment {self.id} delivery_service_s", self.delivery_service_s)
         _window(f"shipment {self.id} pickup", self.pickup_tw_early_s, self.pickup_tw_late_s)
         _window(f"shipment {self.id} delivery", self.delivery_tw_early_s, self.delivery_tw_late_s)
+        if self.max_ride_s is not None:
+            _req(
+                self.max_ride_s > 0,
+                ErrorCode.BAD_PARAMETER,
+                f"shipment {self.id} max_ride_s must be > 0",
+            )
+            _req(
+                self.delivery_tw_early_s <= self.delivery_latest_s,
+                ErrorCode.BAD_TIME_WINDOW,
+                f"shipment {self.id}: delivery opens after pickup_tw_early_s + "
+                "pickup_service_s + max_ride_s",
+            )
         _nonneg(f"shipment {self.id} urgency", self.urgency)
         if self.prize is not None:
             _nonneg(f"shipment {self.id} prize", self.prize)
+
+    @property
+    def delivery_latest_s(self) -> int:
+        """Latest delivery start the solver may use (``max_ride_s`` folded in)."""
+        if self.max_ride_s is None:
+            return self.delivery_tw_late_s
+        ride_end = self.pickup_tw_early_s + self.pickup_service_s + self.max_ride_s
+        return min(self.delivery_tw_late_s, ride_end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -512,6 +538,7 @@ class SolverStats:
     workers: int
     time_limit_s: float
     iterations: int = 0
+    hub_parts: int = 0
     solver: str = "pyvrp"
 
 

@@ -39,9 +39,10 @@ from pyvrp import (
 )
 from pyvrp import Route as PyvrpRoute
 from pyvrp import Shipment as PyvrpShipment
-from pyvrp._pyvrp import ActivityType
+from pyvrp._pyvrp import Activity, ActivityType
 from pyvrp.stop import MaxRuntime
 
+from bonnebouffe.planning.routing.decompose import HubPart
 from bonnebouffe.planning.routing.model import (
     Load,
     Route,
@@ -63,6 +64,7 @@ COST_SCALE = 100_000
 LOAD_SCALES = (100, 100, 100, 10)
 UNLIMITED = 1 << 40
 PYVRP_VERSION_PREFIX = "0.14."
+SOLVE_PARAMS = SolveParams()
 
 
 def _demand(values: tuple[float, float, float, float]) -> list[int]:
@@ -131,7 +133,7 @@ def build_data(problem: RoutingProblem, distance_m: IntMatrix, duration_s: IntMa
                 pickup_tw_late=sh.pickup_tw_late_s,
                 pickup_service_duration=sh.pickup_service_s,
                 delivery_tw_early=sh.delivery_tw_early_s,
-                delivery_tw_late=sh.delivery_tw_late_s,
+                delivery_tw_late=sh.delivery_latest_s,
                 delivery_service_duration=sh.delivery_service_s,
                 amount=_demand(sh.load.dims()),
                 prize=0 if sh.required else _money(problem.stop_prize(sh)),
@@ -366,14 +368,123 @@ def solution_to_plan(
     )
 
 
-def solve_with_pyvrp(problem: RoutingProblem, *, time_limit_s: float, seed: int) -> RoutePlan:
-    """Build, solve for ``time_limit_s`` seconds (wall) with ``seed``, convert.
+RouteSketch = tuple[int, tuple[tuple[int, int], ...]]
+"""A route as plain data: (PyVRP vehicle type index, ((ActivityType value, index), ...)).
 
-    Left-out reasons are *not* filled here (see ``solve.solve_routing``).
+Indices are those of the *whole* problem's ``ProblemData`` (``build_data``); the
+activities are the visits between the start and end depot (reload depots included)."""
+
+
+def _sketch(
+    route: PyvrpRoute, vehicle_type: int, client_map: list[int], ship_map: list[int]
+) -> RouteSketch:
+    acts: list[tuple[int, int]] = []
+    for act in list(route.schedule())[1:-1]:
+        if act.type == ActivityType.CLIENT:
+            acts.append((ActivityType.CLIENT.value, client_map[act.idx]))
+        elif act.type == ActivityType.DEPOT:
+            acts.append((ActivityType.DEPOT.value, act.idx))
+        else:
+            acts.append((act.type.value, ship_map[act.idx]))
+    return vehicle_type, tuple(acts)
+
+
+def _initial_solution(data: ProblemData, sketches: list[RouteSketch]) -> Solution:
+    routes = [
+        PyvrpRoute(data, [Activity(ActivityType(t), i) for t, i in acts], vt)
+        for vt, acts in sketches
+    ]
+    return Solution(data, routes)
+
+
+def plan_sketches(problem: RoutingProblem, plan: RoutePlan) -> list[RouteSketch]:
+    """The routes of ``plan`` (a plan of ``problem``) as whole-problem route sketches.
+
+    Used to start a search from an earlier plan (the best plan of a previous round).
+    """
+    keys = {key: k for k, key in enumerate(_type_keys(problem))}
+    stop_idx = {s.id: i for i, s in enumerate(problem.stops)}
+    ship_idx = {sh.id: k for k, sh in enumerate(problem.shipments)}
+    depot_idx = {d.id: i for i, d in enumerate(problem.depots)}
+    kinds = {
+        VisitKind.STOP: (ActivityType.CLIENT, stop_idx),
+        VisitKind.RELOAD: (ActivityType.DEPOT, depot_idx),
+        VisitKind.SHIPMENT_PICKUP: (ActivityType.PICKUP, ship_idx),
+        VisitKind.SHIPMENT_DELIVERY: (ActivityType.DELIVERY, ship_idx),
+    }
+    out: list[RouteSketch] = []
+    for r in plan.routes:
+        acts = []
+        for v in r.visits:
+            act_type, index = kinds[v.kind]
+            acts.append((act_type.value, index[v.ref_id]))
+        out.append((keys[(r.vehicle_type_id, r.start_id)], tuple(acts)))
+    return out
+
+
+def _type_keys(problem: RoutingProblem) -> list[tuple[str, str]]:
+    """``build_data``'s PyVRP vehicle types as (type id, start id), in its order."""
+    starts_per_type: dict[str, int] = {}
+    for vs in problem.vehicle_starts:
+        starts_per_type[vs.vehicle_type_id] = starts_per_type.get(vs.vehicle_type_id, 0) + 1
+    keys = [
+        (vt.id, vt.depot_id)
+        for vt in problem.vehicle_types
+        if vt.count - starts_per_type.get(vt.id, 0) > 0
+    ]
+    keys.extend((vs.vehicle_type_id, vs.id) for vs in problem.vehicle_starts)
+    return keys
+
+
+def solve_part_with_pyvrp(
+    problem: RoutingProblem, part: HubPart, *, time_limit_s: float, seed: int
+) -> tuple[list[RouteSketch], int]:
+    """Solve one hub's part (``decompose.hub_parts``) alone; its routes and iterations.
+
+    The sub-problem keeps the whole problem's locations, matrices and depots (so depot
+    and location indices are unchanged) with only the part's clients, shipments and
+    vehicle types; the routes are returned in whole-problem indices.
     """
     t0 = time.perf_counter()
     distance_m, duration_s = problem.matrices()
     built = build_data(problem, distance_m, duration_s)
+    data = built.data
+    wanted = set(part.vehicle_type_ids)
+    vt_map = [k for k, (type_id, _) in enumerate(built.vehicle_type_keys) if type_id in wanted]
+    client_map = list(part.stop_indices)
+    ship_map = list(part.shipment_indices)
+    sub = data.replace(
+        clients=[data.client(i) for i in client_map],
+        shipments=[data.shipment(k) for k in ship_map],
+        vehicle_types=[data.vehicle_type(k) for k in vt_map],
+    )
+    remaining = max(0.05, time_limit_s - (time.perf_counter() - t0))
+    result = solve(
+        sub, stop=MaxRuntime(remaining), seed=seed, collect_stats=False, params=SOLVE_PARAMS
+    )
+    sketches = [
+        _sketch(r, vt_map[r.vehicle_type()], client_map, ship_map) for r in result.best.routes()
+    ]
+    return sketches, int(result.num_iterations)
+
+
+def solve_with_pyvrp(
+    problem: RoutingProblem,
+    *,
+    time_limit_s: float,
+    seed: int,
+    initial: list[RouteSketch] | None = None,
+) -> RoutePlan:
+    """Build, solve for ``time_limit_s`` seconds (wall) with ``seed``, convert.
+
+    ``initial`` (whole-problem route sketches, e.g. the merged hub parts) is the warm
+    start; without it PyVRP starts from a random solution improved by a full local
+    search. Left-out reasons are *not* filled here (see ``solve.solve_routing``).
+    """
+    t0 = time.perf_counter()
+    distance_m, duration_s = problem.matrices()
+    built = build_data(problem, distance_m, duration_s)
+    init = _initial_solution(built.data, initial) if initial is not None else None
     remaining = max(0.05, time_limit_s - (time.perf_counter() - t0))
     result = solve(
         built.data,
@@ -381,7 +492,8 @@ def solve_with_pyvrp(problem: RoutingProblem, *, time_limit_s: float, seed: int)
         seed=seed,
         collect_stats=False,
         display=False,
-        params=SolveParams(),
+        params=SOLVE_PARAMS,
+        initial_solution=init,
     )
     stats = SolverStats(
         runtime_s=time.perf_counter() - t0,
@@ -401,5 +513,13 @@ def pyvrp_version() -> str:
     return version("pyvrp")
 
 
-__all__ = ["COST_SCALE", "LOAD_SCALES", "BuiltModel", "build_data", "solve_with_pyvrp"]
+__all__ = [
+    "COST_SCALE",
+    "LOAD_SCALES",
+    "BuiltModel",
+    "RouteSketch",
+    "build_data",
+    "solve_part_with_pyvrp",
+    "solve_with_pyvrp",
+]
 _ = np

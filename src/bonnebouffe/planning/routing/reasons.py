@@ -80,7 +80,7 @@ def _windows(item: Stop | Shipment) -> list[tuple[int, int, int]]:
         return [(item.tw_early_s, item.tw_late_s, item.service_s)]
     return [
         (item.pickup_tw_early_s, item.pickup_tw_late_s, item.pickup_service_s),
-        (item.delivery_tw_early_s, item.delivery_tw_late_s, item.delivery_service_s),
+        (item.delivery_tw_early_s, item.delivery_latest_s, item.delivery_service_s),
     ]
 
 

@@ -47,6 +47,7 @@ class ViolationCode(StrEnum):
     SHIFT = "shift"
     DEPOT_HOURS = "depot_hours"
     MAX_DURATION = "max_duration"
+    MAX_RIDE = "max_ride"
     MAX_DISTANCE = "max_distance"
     CAPACITY = "capacity"
     COLD_INCOMPATIBLE = "cold_incompatible"
@@ -250,7 +251,18 @@ def validate_routing(problem: RoutingProblem, plan: RoutePlan) -> list[Violation
                                 sh.id,
                             )
                         )
-                    open_ships.pop(sh.id, None)
+                    pickup_vi = open_ships.pop(sh.id, None)
+                    if sh.max_ride_s is not None and pickup_vi is not None:
+                        ride = v.start_s - route.visits[pickup_vi].departure_s
+                        if ride > sh.max_ride_s:
+                            out.append(
+                                Violation(
+                                    ViolationCode.MAX_RIDE,
+                                    f"ride {ride} s > max_ride_s {sh.max_ride_s}",
+                                    ri,
+                                    sh.id,
+                                )
+                            )
                     loc, early, late = d_loc, sh.delivery_tw_early_s, sh.delivery_tw_late_s
                     service = sh.delivery_service_s
                     load = [a - b for a, b in zip(load, sh.load.dims(), strict=True)]
