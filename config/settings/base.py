@@ -197,6 +197,9 @@ OFFER_CASCADE_NETWORK_HOURS = int(os.environ.get("OFFER_CASCADE_NETWORK_HOURS", 
 
 # Route planning: seconds given to the solver for one plan (a background job).
 LOGISTICS_PLAN_TIME_LIMIT_S = int(os.environ.get("LOGISTICS_PLAN_TIME_LIMIT_S", "20"))
+# Refrigerated or frozen food carried straight from a donor to an agency (a direct shipment)
+# spends at most this long between leaving the donor and the agency's door.
+LOGISTICS_PERISHABLE_MAX_RIDE_MIN = int(os.environ.get("LOGISTICS_PERISHABLE_MAX_RIDE_MIN", "90"))
 # The solver runs in a child process of the job worker, so that the progress bar moves while
 # it searches and a cancel stops it at once (the child is ended).
 LOGISTICS_SOLVE_IN_CHILD = True

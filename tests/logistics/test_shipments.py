@@ -141,3 +141,17 @@ def test_a_shipment_left_out_says_where_it_was_going_and_why(tiny_network, plan_
     assert "Direct shipment" in html
     assert "Ferme Saint-Rémi, straight to Comptoir Châteauguay" in html
     assert "too heavy for every vehicle" in html
+
+
+def test_perishables_ride_at_most_the_set_time_from_the_donor_to_the_agency(
+    tiny_network, plan_day, shipment_ref, settings
+):
+    settings.LOGISTICS_PERISHABLE_MAX_RIDE_MIN = 45
+    plan = _plan(tiny_network, plan_day)
+    (shipment,) = plan.problem_json["shipments"]
+    assert shipment["max_ride_s"] == 45 * 60  # the yogurt is refrigerated
+    problem, routing = problem_from_dict(plan.problem_json), plan_from_dict(plan.plan_json)
+    assert validate_routing(problem, routing) == []  # the validator checks the ride itself
+    (served,) = problem.shipments
+    assert served.delivery_latest_s <= served.pickup_tw_early_s + served.pickup_service_s + 45 * 60
+    assert RouteStop.objects.filter(route__plan=plan, ref_id=shipment_ref).count() == 2

@@ -439,6 +439,13 @@ def planning_input_build(*, day: date, network_id: int, hub_id: int | None = Non
         total = sum(kg.values())
         window = pickup_window(acc)
         drop = _clip((window[0], 86_399), _hours_window(agency_site, day))
+        max_ride_s = None
+        if kg.get("refrigerated", 0) + kg.get("frozen", 0) > 0:
+            # Perishables: at most LOGISTICS_PERISHABLE_MAX_RIDE_MIN on board. The core bounds
+            # the ride from the pickup window's opening, so the pickup opens no earlier than
+            # that long before the agency does (food does not wait on the truck for it).
+            max_ride_s = int(settings.LOGISTICS_PERISHABLE_MAX_RIDE_MIN) * 60
+            window = (max(window[0], drop[0] - PICKUP_SERVICE_S - max_ride_s), window[1])
         if total <= 0 or window[0] > window[1] or drop[0] > drop[1]:
             continue
         ref = f"ship-{acc.pk}"
@@ -457,6 +464,7 @@ def planning_input_build(*, day: date, network_id: int, hub_id: int | None = Non
                 required=False,
                 urgency=urgency,
                 name=f"{acc.offer.donor.name} → {acc.taker.name}",
+                max_ride_s=max_ride_s,
             )
         )
         meta[ref] = StopMeta(
