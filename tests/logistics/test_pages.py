@@ -394,3 +394,29 @@ def test_the_plan_page_lists_sites_too_small_for_the_vehicle(tiny_network, plan_
     )
     assert "Access to check" in html
     assert "Route 1 (Camion 1) at Comptoir Mercier: vehicles up to 5.0 m." in html
+
+
+def test_the_planner_keeps_a_too_long_truck_out_of_a_small_site(tiny_network, plan_day):
+    Vehicle.objects.filter(pk=plan_day.vehicle.pk).update(max_length_m=Decimal("7.5"))
+    tiny_network.agency_mercier.sites.update(max_vehicle_length_m=Decimal("5.0"))
+    result = plan_job(
+        {
+            "date": plan_day.date.isoformat(),
+            "network_id": tiny_network.network.pk,
+            "hub_id": tiny_network.hub_roussillon.pk,
+            "time_limit_s": 1,
+        },
+        _no_progress,
+    )
+    plan = RoutePlan.objects.get(pk=result["plan_id"])
+    mercier = set(tiny_network.agency_mercier.sites.values_list("pk", flat=True))
+    assert not RouteStop.objects.filter(route__plan=plan, site_id__in=mercier).exists()
+    assert [lo["reason"] for lo in plan.left_out if lo["site_id"] in mercier] == [
+        "vehicle_too_long"
+    ]
+    html = (
+        tiny_network.client("coord_r")
+        .get(reverse("logistics:plan_detail", args=[plan.pk]), headers={"accept-language": "en"})
+        .content.decode()
+    )
+    assert "every vehicle is too long for the site" in html

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import Route, RoutePlan, RouteStop, StopKind
-from .services import LOAD_LABELS, left_out_label
+from .services import ACCESS_MAX_LENGTH_M, LOAD_LABELS, left_out_label
 
 ROUTE_COLOURS = ["#1d5e3a", "#8a3b00", "#1a56db", "#7a1f6b", "#5c5c00", "#a1111b", "#006d77"]
 
@@ -85,12 +85,14 @@ def plan_map_data(plan: RoutePlan) -> dict[str, Any]:
 
 
 # A "small truck or van only" site: vehicles up to this length (m) (a cube van).
-SMALL_TRUCK_MAX_LENGTH_M = Decimal("6.5")
+SMALL_TRUCK_MAX_LENGTH_M = Decimal(str(ACCESS_MAX_LENGTH_M["small"]))
 
 
 def access_problem(vehicle: Any, site: Any) -> str:
     """Why ``vehicle`` may not fit at ``site`` ('' when nothing is known against it). The
-    planner does not know sizes yet: the plan page lists these for the coordinator."""
+    planner keeps vehicles out of sites too short for them (`site_max_vehicle_length_m`);
+    what it cannot know (a "car only" site, a vehicle of unknown length) the plan page
+    lists for the coordinator."""
     length = vehicle.max_length_m
     if site.truck_access == "car":
         return _("car only")

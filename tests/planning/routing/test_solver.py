@@ -372,3 +372,69 @@ def test_property_plans_pass_validator(p: RoutingProblem) -> None:
         assert violations == []
     else:
         assert violations  # an infeasible solver answer must be visible to the validator
+
+
+def test_sites_with_a_length_limit_get_only_vehicles_short_enough() -> None:
+    import dataclasses
+
+    narrow = [
+        dataclasses.replace(stop(f"n{i}", 10 + i, 5, kg=5), max_vehicle_length_m=6.0)
+        for i in range(3)
+    ]
+    wide = [stop(f"w{i}", -5, -5 - i, kg=10) for i in range(3)]
+    p = problem(
+        narrow + wide,
+        [
+            vtype("truck", count=2, cost_per_km=1.0, length_m=9.0),  # cheap but too long
+            vtype("van", count=2, cost_per_km=30.0, length_m=5.5),
+        ],
+    )
+    plan = solve_ok(p)
+    served_by = {v.ref_id: r.vehicle_type_id for r in plan.routes for v in r.visits}
+    assert {served_by[f"n{i}"] for i in range(3)} == {"van"}
+    # The validator catches a long vehicle at a narrow site on its own.
+    truck_route = next(r for r in plan.routes if r.vehicle_type_id == "truck")
+    van_route = next(r for r in plan.routes if r.vehicle_type_id == "van")
+    swapped = dataclasses.replace(
+        plan,
+        routes=tuple(
+            dataclasses.replace(van_route, vehicle_type_id="truck") if r is van_route else r
+            for r in plan.routes
+            if r is not truck_route
+        ),
+    )
+    codes = {v.code.value for v in validate_routing(p, swapped)}
+    assert "vehicle_too_long" in codes
+
+
+def test_a_site_no_vehicle_fits_is_left_out_and_says_why() -> None:
+    import dataclasses
+
+    p = problem(
+        [
+            dataclasses.replace(
+                stop("lane", 3, 4, kind=StopKind.PICKUP, kg=5, required=False, prize=500.0),
+                max_vehicle_length_m=4.0,
+            ),
+            stop("ok", 1, 1, kind=StopKind.PICKUP, kg=5, required=False, prize=500.0),
+        ],
+        [vtype(count=1, length_m=7.5)],
+    )
+    plan = solve_ok(p)
+    assert {lo.ref_id: lo.reason for lo in plan.left_out} == {
+        "lane": LeftOutReason.VEHICLE_TOO_LONG
+    }
+
+
+def test_length_limits_survive_the_json_format() -> None:
+    import dataclasses
+
+    from bonnebouffe.planning.routing.jsonio import problem_to_dict
+
+    p = problem(
+        [dataclasses.replace(stop("n", 1, 1), max_vehicle_length_m=6.0)],
+        [vtype(length_m=5.5)],
+    )
+    again = problem_from_dict(json.loads(json.dumps(problem_to_dict(p))))
+    assert again.stops[0].max_vehicle_length_m == 6.0
+    assert again.vehicle_types[0].length_m == 5.5

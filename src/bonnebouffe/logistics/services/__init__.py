@@ -97,6 +97,7 @@ LEFT_OUT_LABELS = {
     LeftOutReason.NO_CAPACITY_COLD: gettext_lazy("no vehicle with enough cold space"),
     LeftOutReason.NO_CAPACITY: gettext_lazy("too heavy for every vehicle"),
     LeftOutReason.NO_VEHICLE: gettext_lazy("no vehicle available"),
+    LeftOutReason.VEHICLE_TOO_LONG: gettext_lazy("every vehicle is too long for the site"),
     LeftOutReason.OUTSIDE_TIME_WINDOW_REACH: gettext_lazy(
         "cannot be reached within its hours and the drivers' shifts"
     ),
@@ -304,6 +305,19 @@ def _clip(window: tuple[int, int], other: tuple[int, int] | None) -> tuple[int, 
     return (early, late) if early <= late else window
 
 
+# Site access (network.TruckAccess) as a longest vehicle, for sites without a length of their
+# own: a "small truck or van only" site takes a cube van, a "car only" site a car or minivan.
+ACCESS_MAX_LENGTH_M = {"small": 6.5, "car": 5.2}
+
+
+def site_max_vehicle_length_m(site: Any) -> float | None:
+    """The longest vehicle a site takes (metres), None when nothing limits it."""
+    limits = [float(site.max_vehicle_length_m)] if site.max_vehicle_length_m is not None else []
+    if site.truck_access in ACCESS_MAX_LENGTH_M:
+        limits.append(ACCESS_MAX_LENGTH_M[site.truck_access])
+    return min(limits) if limits else None
+
+
 def _load(kg_by_class: dict[str, float]) -> Load:
     return Load(
         ambient_kg=round(kg_by_class.get("ambient", 0.0), 3),
@@ -364,6 +378,7 @@ def planning_input_build(*, day: date, network_id: int, hub_id: int | None = Non
                 reload_depot_ids=(depot_id,),
                 max_reloads=MAX_RELOADS,
                 name=v.name,
+                length_m=float(v.max_length_m) if v.max_length_m is not None else None,
             )
         )
         shifts[vt_id] = shift.pk
@@ -424,6 +439,7 @@ def planning_input_build(*, day: date, network_id: int, hub_id: int | None = Non
                 urgency=urgency,
                 site_type="donor",
                 name=acc.offer.donor.name,
+                max_vehicle_length_m=site_max_vehicle_length_m(site),
             )
         )
         meta[ref] = StopMeta(StopKind.PICKUP, site.pk, items, window, total)
@@ -465,6 +481,14 @@ def planning_input_build(*, day: date, network_id: int, hub_id: int | None = Non
                 urgency=urgency,
                 name=f"{acc.offer.donor.name} → {acc.taker.name}",
                 max_ride_s=max_ride_s,
+                max_vehicle_length_m=min(
+                    (
+                        x
+                        for x in map(site_max_vehicle_length_m, (pickup_site, agency_site))
+                        if x is not None
+                    ),
+                    default=None,
+                ),
             )
         )
         meta[ref] = StopMeta(
@@ -496,6 +520,7 @@ def planning_input_build(*, day: date, network_id: int, hub_id: int | None = Non
                 prize=DELIVERY_PRIZE_BASE + DELIVERY_PRIZE_PER_KG * total,
                 site_type="agency",
                 name=site.organisation.name,
+                max_vehicle_length_m=site_max_vehicle_length_m(site),
             )
         )
         meta[ref] = StopMeta(StopKind.DELIVERY, site.pk, items, window, total)

@@ -137,6 +137,7 @@ def problem_from_dict(data: Mapping[str, Any]) -> RoutingProblem:
                 prize=None if s.get("prize") is None else float(s["prize"]),
                 site_type=str(s.get("site_type", "")),
                 name=str(s.get("name", "")),
+                max_vehicle_length_m=_opt_float(s, "max_vehicle_length_m"),
             )
             for s in data.get("stops", [])
         )
@@ -188,6 +189,7 @@ def _shipment(s: Mapping[str, Any]) -> Shipment:
         prize=None if s.get("prize") is None else float(s["prize"]),
         name=str(s.get("name", "")),
         max_ride_s=None if s.get("max_ride_s") is None else _time(s["max_ride_s"], "max_ride_s"),
+        max_vehicle_length_m=_opt_float(s, "max_vehicle_length_m"),
     )
 
 
@@ -214,7 +216,12 @@ def _vehicle_type(v: Mapping[str, Any]) -> VehicleType:
         max_reloads=None if v.get("max_reloads") is None else int(v["max_reloads"]),
         duration_factor=float(v.get("duration_factor", 1.0)),
         name=str(v.get("name", "")),
+        length_m=_opt_float(v, "length_m"),
     )
+
+
+def _opt_float(d: Mapping[str, Any], key: str) -> float | None:
+    return None if d.get(key) is None else float(d[key])
 
 
 def _loc_out(loc: Location, euclid: bool) -> Json:
@@ -276,6 +283,7 @@ def problem_to_dict(problem: RoutingProblem) -> Json:
                 "prize": s.prize,
                 "site_type": s.site_type,
                 "name": s.name,
+                "max_vehicle_length_m": s.max_vehicle_length_m,
             }
             for s in problem.stops
         ],
@@ -300,6 +308,7 @@ def problem_to_dict(problem: RoutingProblem) -> Json:
                 "prize": s.prize,
                 "name": s.name,
                 "max_ride_s": s.max_ride_s,
+                "max_vehicle_length_m": s.max_vehicle_length_m,
             }
             for s in problem.shipments
         ],
@@ -324,6 +333,7 @@ def problem_to_dict(problem: RoutingProblem) -> Json:
                 "max_reloads": v.max_reloads,
                 "duration_factor": v.duration_factor,
                 "name": v.name,
+                "length_m": v.length_m,
             }
             for v in problem.vehicle_types
         ],

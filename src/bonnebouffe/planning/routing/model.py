@@ -137,9 +137,12 @@ class Stop:
     prize: float | None = None
     site_type: str = ""
     name: str = ""
+    max_vehicle_length_m: float | None = None  # site access: longer vehicles can't serve it
 
     def __post_init__(self) -> None:
         _req(bool(self.id), ErrorCode.EMPTY_ID, "stop id is empty")
+        if self.max_vehicle_length_m is not None:
+            _nonneg(f"stop {self.id} max_vehicle_length_m", self.max_vehicle_length_m)
         _req(isinstance(self.kind, StopKind), ErrorCode.BAD_PARAMETER, f"bad kind {self.kind!r}")
         _time(f"stop {self.id} service_s", self.service_s)
         _window(f"stop {self.id}", self.tw_early_s, self.tw_late_s)
@@ -175,9 +178,12 @@ class Shipment:
     prize: float | None = None
     name: str = ""
     max_ride_s: int | None = None
+    max_vehicle_length_m: float | None = None  # the tighter access of its two ends
 
     def __post_init__(self) -> None:
         _req(bool(self.id), ErrorCode.EMPTY_ID, "shipment id is empty")
+        if self.max_vehicle_length_m is not None:
+            _nonneg(f"shipment {self.id} max_vehicle_length_m", self.max_vehicle_length_m)
         _time(f"shipment {self.id} pickup_service_s", self.pickup_service_s)
         _time(f"shipment {self.id} delivery_service_s", self.delivery_service_s)
         _window(f"shipment {self.id} pickup", self.pickup_tw_early_s, self.pickup_tw_late_s)
@@ -239,9 +245,12 @@ class VehicleType:
     max_reloads: int | None = None
     duration_factor: float = 1.0
     name: str = ""
+    length_m: float | None = None  # None: fits everywhere
 
     def __post_init__(self) -> None:
         _req(bool(self.id), ErrorCode.EMPTY_ID, "vehicle type id is empty")
+        if self.length_m is not None:
+            _nonneg(f"vehicle type {self.id} length_m", self.length_m)
         _req(
             isinstance(self.count, int) and self.count >= 0,
             ErrorCode.NEGATIVE_VALUE,
@@ -283,6 +292,11 @@ class VehicleType:
         """Capacity in ``LOAD_DIMENSIONS`` order (inf when volume is not limited)."""
         vol = math.inf if self.capacity_volume_l is None else self.capacity_volume_l
         return (self.capacity_kg, self.capacity_refrigerated_kg, self.capacity_frozen_kg, vol)
+
+    def fits(self, item: Stop | Shipment) -> bool:
+        """Whether this vehicle may serve ``item`` given its site access (length limit)."""
+        limit = item.max_vehicle_length_m
+        return limit is None or self.length_m is None or self.length_m <= limit
 
     def reloads_allowed(self) -> int:
         """Maximum number of reloads (0 when no reload depot)."""
@@ -469,6 +483,7 @@ class LeftOutReason(StrEnum):
     NO_CAPACITY_COLD = "no_capacity_cold"
     NO_CAPACITY = "no_capacity"
     NO_VEHICLE = "no_vehicle"
+    VEHICLE_TOO_LONG = "vehicle_too_long"
     OUTSIDE_TIME_WINDOW_REACH = "outside_time_window_reach"
     NOT_WORTH_COST = "not_worth_cost"
     NO_ROOM_IN_PLAN = "no_room_in_plan"

@@ -58,11 +58,13 @@ from bonnebouffe.planning.routing.model import (
     route_cost,
     travel_info,
 )
+from bonnebouffe.planning.routing.model import VehicleType as VehicleTypeSpec
 from bonnebouffe.planning.routing.travel import IntMatrix
 
 COST_SCALE = 100_000
 LOAD_SCALES = (100, 100, 100, 10)
 UNLIMITED = 1 << 40
+FORBIDDEN = 10**9  # metres / seconds of an arc a vehicle may not take (over 30 years)
 PYVRP_VERSION_PREFIX = "0.14."
 SOLVE_PARAMS = SolveParams()
 
@@ -142,10 +144,34 @@ def build_data(problem: RoutingProblem, distance_m: IntMatrix, duration_s: IntMa
             )
         )
 
-    factors = sorted({vt.duration_factor for vt in problem.vehicle_types})
-    profile_of = {f: i for i, f in enumerate(factors)}
-    dist_mats = [distance_m for _ in factors]
-    dur_mats = [duration_for(duration_s, f) for f in factors]
+    # One routing profile per (duration factor, locations the vehicle is too long to enter):
+    # in a profile, every arc into such a location costs FORBIDDEN, so no time window can be
+    # met there (PyVRP's way of modelling access restrictions).
+    every: list[tuple[int, Stop | Shipment]] = [
+        (problem.stop_loc(i), s) for i, s in enumerate(problem.stops)
+    ]
+    every += [
+        (loc, sh) for k, sh in enumerate(problem.shipments) for loc in problem.shipment_locs(k)
+    ]
+    limited = [(loc, item) for loc, item in every if item.max_vehicle_length_m is not None]
+
+    def profile_key(vt: VehicleTypeSpec) -> tuple[float, tuple[int, ...]]:
+        return vt.duration_factor, tuple(loc for loc, item in limited if not vt.fits(item))
+
+    keys_sorted = sorted({profile_key(vt) for vt in problem.vehicle_types})
+    profile_index = {k: i for i, k in enumerate(keys_sorted)}
+    factors = [f for f, _blocked in keys_sorted]
+    dist_mats, dur_mats = [], []
+    for f, blocked in keys_sorted:
+        dist, dur = distance_m, duration_for(duration_s, f)
+        if blocked:
+            dist, dur = dist.copy(), dur.copy()
+            dist[:, list(blocked)] = FORBIDDEN
+            dur[:, list(blocked)] = FORBIDDEN
+            for loc in blocked:
+                dist[loc, loc] = dur[loc, loc] = 0
+        dist_mats.append(dist)
+        dur_mats.append(dur)
 
     starts_per_type: dict[str, int] = {}
     for vs in problem.vehicle_starts:
@@ -164,7 +190,7 @@ def build_data(problem: RoutingProblem, distance_m: IntMatrix, duration_s: IntMa
             "max_distance": vt.max_distance_m if vt.max_distance_m is not None else UNLIMITED,
             "unit_distance_cost": round(vt.cost_per_km * COST_SCALE / 1000),
             "unit_duration_cost": round(vt.cost_per_hour * COST_SCALE / 3600),
-            "profile": profile_of[vt.duration_factor],
+            "profile": profile_index[profile_key(vt)],
             "reload_depots": [depot_index[r] for r in vt.reload_depot_ids],
             "max_reloads": vt.reloads_allowed(),
         }

@@ -4,7 +4,8 @@ Order of checks for each unserved stop/shipment:
 
 1. ``no_capacity_cold``: cold goods and no vehicle type has a big enough fridge/freezer.
 2. ``no_capacity``: no vehicle type can carry the load alone (any dimension).
-3. ``no_vehicle``: compatible types exist but have ``count == 0``.
+3. ``vehicle_too_long``: every vehicle that could carry it is longer than its site takes;
+   ``no_vehicle``: compatible types exist but have ``count == 0``.
 4. ``outside_time_window_reach``: no compatible vehicle can serve it alone (start at its
    shift start / ready time, serve within the window, be back within shift, hub hours,
    max duration and max distance).
@@ -154,6 +155,11 @@ def _reason(
             else (LeftOutReason.NO_CAPACITY)
         )
         return LeftOut(item.id, item.required, reason, "load exceeds every vehicle type")
+    fit = [vt for vt in fit if vt.fits(item)]
+    if not fit:
+        return LeftOut(
+            item.id, item.required, LeftOutReason.VEHICLE_TOO_LONG, "site access too small"
+        )
     avail = [vt for vt in fit if vt.count > 0]
     if not avail:
         return LeftOut(item.id, item.required, LeftOutReason.NO_VEHICLE, "count is 0")

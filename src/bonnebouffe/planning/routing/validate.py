@@ -51,6 +51,7 @@ class ViolationCode(StrEnum):
     MAX_DISTANCE = "max_distance"
     CAPACITY = "capacity"
     COLD_INCOMPATIBLE = "cold_incompatible"
+    VEHICLE_TOO_LONG = "vehicle_too_long"
     LOAD_MISMATCH = "load_mismatch"
     BAD_RELOAD = "bad_reload"
     TOO_MANY_RELOADS = "too_many_reloads"
@@ -351,11 +352,22 @@ def validate_routing(problem: RoutingProblem, plan: RoutePlan) -> list[Violation
 
 
 def _check_cold(out: list[Violation], ri: int, item: Stop | Shipment, vt: VehicleType) -> None:
+    """Cold goods need a compartment; a site's access limit, a vehicle short enough."""
     if (item.load.refrigerated_kg > 0 and vt.capacity_refrigerated_kg <= 0) or (
         item.load.frozen_kg > 0 and vt.capacity_frozen_kg <= 0
     ):
         out.append(
             Violation(ViolationCode.COLD_INCOMPATIBLE, f"cold goods on {vt.id}", ri, item.id)
+        )
+    limit = item.max_vehicle_length_m
+    if limit is not None and vt.length_m is not None and vt.length_m > limit:
+        out.append(
+            Violation(
+                ViolationCode.VEHICLE_TOO_LONG,
+                f"{vt.id} is {vt.length_m} m long, the site takes {limit} m",
+                ri,
+                item.id,
+            )
         )
 
 
