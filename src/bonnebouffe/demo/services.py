@@ -391,13 +391,15 @@ def demo_generate(
                 truck_access=(
                     TruckAccess.ANY
                     if kind in (OrganisationKind.HUB, OrganisationKind.FOOD_BANK)
+                    # Most sites take a delivery truck; a quarter only a van. (Four choices,
+                    # as before: the same draws, so the rest of the demo is unchanged.)
                     else rng.choice(
-                        [TruckAccess.LARGE, TruckAccess.SMALL, TruckAccess.SMALL, TruckAccess.CAR]
+                        [TruckAccess.LARGE, TruckAccess.ANY, TruckAccess.SMALL, TruckAccess.LARGE]
                     )
                 ),
                 max_vehicle_length_m=None
                 if kind == OrganisationKind.HUB
-                else Decimal(rng.choice(["6.5", "8.0", "10.0"])),
+                else Decimal(rng.choice(["8.0", "10.0", "12.0"])),
                 access_notes=rng.choice(
                     [
                         "",
