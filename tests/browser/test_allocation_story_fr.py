@@ -41,10 +41,43 @@ def stock_demo(demo: Any, django_db_blocker: Any) -> Iterator[None]:
         demo_stock_generate(rng=rng)
         demo_allocation_generate(rng=rng)
         demo_logistics_generate(rng=rng)
+        _hub_food_for_the_agency()
     yield
     with django_db_blocker.unblock():
         _database_as_migrated()
         demo_generate(scale="region", seed=42)
+
+
+def _hub_food_for_the_agency() -> None:
+    """Food at the Châteauguay agency's hub this week, whatever the generated demo left there
+    (the demo's draws differ between databases, and its family boxes can take a hub's stock)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bonnebouffe.inventory.services import LotSpec, lot_receive
+    from bonnebouffe.network.models import Organisation
+
+    agency = Organisation.objects.get(memberships__user__username="organisme.chateauguay")
+    hub = agency.hub
+    assert hub is not None
+    site = hub.sites.first()
+    assert site is not None
+    soon = timezone.localdate() + timedelta(days=14)
+    # Small whole lots: the app allocates whole lots, and this agency serves few people.
+    for name, category, storage, kg, allergens in [
+        ("Pommes Cortland", "vegetables_fruits", "ambient", 6, ()),
+        ("Yogourt nature", "dairy", "refrigerated", 4, ("milk",)),
+    ] * 6:
+        spec = LotSpec(
+            product_name=name,
+            category=category,
+            storage_class=storage,
+            date_kind="best_before",
+            date_value=soon,
+            allergens=allergens,
+        )
+        lot_receive(spec=spec, quantity_g=kg * 1000, hub=hub, site=site)
 
 
 def _fr(msgid: str) -> str:

@@ -51,19 +51,17 @@ def _models() -> list[type]:
 def fleet(demo, settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """The demo fleet and the work of today and tomorrow; today's Roussillon route planned.
     Everything added is removed afterwards (the other browser tests share the database)."""
-    from django.db.models import Max
-
     from bonnebouffe.logistics.demo import demo_logistics_generate
 
     settings.LOGISTICS_PLAN_TIME_LIMIT_S = 2
-    before = {m: m.objects.aggregate(n=Max("pk"))["n"] or 0 for m in _models()}
+    before = {m: set(m.objects.values_list("pk", flat=True)) for m in _models()}
     demo_logistics_generate(rng=random.Random(4))
     yield
     from bonnebouffe.inventory.ledger_guard import ledger_purge
 
     with ledger_purge():  # test clean-up of a shared database: the one place movements go
         for model in _models():
-            model.objects.filter(pk__gt=before[model]).delete()
+            model.objects.exclude(pk__in=before[model]).delete()
 
 
 def _pdf_text(pdf: bytes, tmp_path: Path) -> str:
