@@ -13,11 +13,31 @@ from django.utils import timezone
 from bonnebouffe.accounts.models import Role
 from bonnebouffe.accounts.selectors import Scope
 from bonnebouffe.accounts.services import membership_create, user_create
-from bonnebouffe.logistics.models import DeliveryRequest, Driver, Shift, Vehicle
+from bonnebouffe.logistics.models import DeliveryRequest, Driver, RoutePlan, Shift, Vehicle
 from bonnebouffe.rescue.models import Acceptance, Handover
 from bonnebouffe.rescue.services import OfferItemSpec, offer_accept, offer_create
 
 SYSTEM = Scope(user_id=None, is_superuser=True)
+
+
+def quiet(percent: int, message: str = "") -> None:
+    """A job progress callback that reports nowhere."""
+
+
+def hub_plan(tiny_network, plan_day) -> RoutePlan:  # type: ignore[no-untyped-def]
+    """Plan the tiny day for the Roussillon hub (1 s of solver); the stored plan."""
+    from bonnebouffe.logistics.tasks import plan_job
+
+    result = plan_job(
+        {
+            "date": plan_day.date.isoformat(),
+            "network_id": tiny_network.network.pk,
+            "hub_id": tiny_network.hub_roussillon.pk,
+            "time_limit_s": 1,
+        },
+        quiet,
+    )
+    return RoutePlan.objects.get(pk=result["plan_id"])
 
 
 @dataclass

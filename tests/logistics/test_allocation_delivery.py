@@ -11,24 +11,12 @@ from bonnebouffe.inventory.models import Balance, Movement
 from bonnebouffe.inventory.services import LotSpec, lot_receive
 from bonnebouffe.logistics.models import RoutePlan, RouteStop
 from bonnebouffe.logistics.services import stop_update_apply
-from bonnebouffe.logistics.tasks import plan_job
 
-
-def _quiet(percent: int, message: str = "") -> None:
-    pass
+from .conftest import hub_plan
 
 
 def _plan(tiny_network, plan_day) -> RoutePlan:  # type: ignore[no-untyped-def]
-    result = plan_job(
-        {
-            "date": plan_day.date.isoformat(),
-            "network_id": tiny_network.network.pk,
-            "hub_id": tiny_network.hub_roussillon.pk,
-            "time_limit_s": 1,
-        },
-        _quiet,
-    )
-    return RoutePlan.objects.get(pk=result["plan_id"])
+    return hub_plan(tiny_network, plan_day)
 
 
 def test_a_delivered_allocation_leaves_the_hub_stock_once(tiny_network, plan_day):

@@ -25,26 +25,14 @@ from bonnebouffe.logistics.models import (
     StopUpdate,
     Vehicle,
 )
-from bonnebouffe.logistics.tasks import plan_job
 from bonnebouffe.rescue.models import Reception
+
+from .conftest import hub_plan
 
 
 @pytest.fixture
 def plan(tiny_network, plan_day) -> RoutePlan:  # type: ignore[no-untyped-def]
-    result = plan_job(
-        {
-            "date": plan_day.date.isoformat(),
-            "network_id": tiny_network.network.pk,
-            "hub_id": tiny_network.hub_roussillon.pk,
-            "time_limit_s": 1,
-        },
-        _no_progress,
-    )
-    return RoutePlan.objects.get(pk=result["plan_id"])
-
-
-def _no_progress(percent: int, message: str = "") -> None:
-    pass
+    return hub_plan(tiny_network, plan_day)
 
 
 def test_a_coordinator_starts_planning_and_the_job_stores_the_plan(
@@ -399,16 +387,7 @@ def test_the_plan_page_lists_sites_too_small_for_the_vehicle(tiny_network, plan_
 def test_the_planner_keeps_a_too_long_truck_out_of_a_small_site(tiny_network, plan_day):
     Vehicle.objects.filter(pk=plan_day.vehicle.pk).update(max_length_m=Decimal("7.5"))
     tiny_network.agency_mercier.sites.update(max_vehicle_length_m=Decimal("5.0"))
-    result = plan_job(
-        {
-            "date": plan_day.date.isoformat(),
-            "network_id": tiny_network.network.pk,
-            "hub_id": tiny_network.hub_roussillon.pk,
-            "time_limit_s": 1,
-        },
-        _no_progress,
-    )
-    plan = RoutePlan.objects.get(pk=result["plan_id"])
+    plan = hub_plan(tiny_network, plan_day)
     mercier = set(tiny_network.agency_mercier.sites.values_list("pk", flat=True))
     assert not RouteStop.objects.filter(route__plan=plan, site_id__in=mercier).exists()
     assert [lo["reason"] for lo in plan.left_out if lo["site_id"] in mercier] == [

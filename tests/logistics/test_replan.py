@@ -13,31 +13,18 @@ from django.utils import timezone
 from bonnebouffe.jobs.services import JobFailed
 from bonnebouffe.logistics.models import RoutePlan, RouteStop
 from bonnebouffe.logistics.services import stop_update_apply
-from bonnebouffe.logistics.tasks import plan_job, replan_job
+from bonnebouffe.logistics.tasks import replan_job
 from bonnebouffe.planning.routing import validate_routing
 from bonnebouffe.planning.routing.jsonio import plan_from_dict, problem_from_dict
 from bonnebouffe.rescue.models import Handover
 from bonnebouffe.rescue.services import OfferItemSpec, offer_accept, offer_create
 
-from .conftest import SYSTEM
-
-
-def _quiet(percent: int, message: str = "") -> None:
-    pass
+from .conftest import SYSTEM, hub_plan, quiet
 
 
 @pytest.fixture
 def plan(tiny_network, plan_day) -> RoutePlan:  # type: ignore[no-untyped-def]
-    result = plan_job(
-        {
-            "date": plan_day.date.isoformat(),
-            "network_id": tiny_network.network.pk,
-            "hub_id": tiny_network.hub_roussillon.pk,
-            "time_limit_s": 1,
-        },
-        _quiet,
-    )
-    return RoutePlan.objects.get(pk=result["plan_id"])
+    return hub_plan(tiny_network, plan_day)
 
 
 def _at(day, hour: int, minute: int = 0) -> datetime:  # type: ignore[no-untyped-def]
@@ -67,7 +54,7 @@ def _urgent_pickup(tiny_network, day) -> str:  # type: ignore[no-untyped-def]
 
 
 def _replan(plan: RoutePlan, now: datetime) -> RoutePlan:
-    result = replan_job({"plan_id": plan.pk, "time_limit_s": 1, "now": now.isoformat()}, _quiet)
+    result = replan_job({"plan_id": plan.pk, "time_limit_s": 1, "now": now.isoformat()}, quiet)
     return RoutePlan.objects.get(pk=result["plan_id"])
 
 

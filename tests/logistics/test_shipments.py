@@ -14,17 +14,12 @@ from bonnebouffe.accounts.selectors import scope_for
 from bonnebouffe.inventory.models import Movement
 from bonnebouffe.logistics.models import RoutePlan, RouteStop
 from bonnebouffe.logistics.services import stop_update_apply
-from bonnebouffe.logistics.tasks import plan_job
 from bonnebouffe.planning.routing import validate_routing
 from bonnebouffe.planning.routing.jsonio import plan_from_dict, problem_from_dict
 from bonnebouffe.rescue.models import CascadeStage, Handover, Offer
 from bonnebouffe.rescue.services import OfferItemSpec, offer_accept, offer_create
 
-from .conftest import SYSTEM
-
-
-def _quiet(percent: int, message: str = "") -> None:
-    pass
+from .conftest import SYSTEM, hub_plan
 
 
 @pytest.fixture
@@ -73,16 +68,7 @@ def _shipment(tiny_network, plan_day, *, squash_kg: int) -> str:  # type: ignore
 
 
 def _plan(tiny_network, plan_day) -> RoutePlan:  # type: ignore[no-untyped-def]
-    result = plan_job(
-        {
-            "date": plan_day.date.isoformat(),
-            "network_id": tiny_network.network.pk,
-            "hub_id": tiny_network.hub_roussillon.pk,
-            "time_limit_s": 1,
-        },
-        _quiet,
-    )
-    return RoutePlan.objects.get(pk=result["plan_id"])
+    return hub_plan(tiny_network, plan_day)
 
 
 def test_an_agency_s_pickup_rides_the_truck_from_the_donor_to_the_agency(
