@@ -63,6 +63,13 @@ def _hub_food_for_the_agency() -> None:
     assert hub is not None
     site = hub.sites.first()
     assert site is not None
+    # It serves many people this week, so whole lots fall within its fair share.
+    from bonnebouffe.allocation.models import AgencyNeed
+    from bonnebouffe.allocation.selectors import period_current
+
+    AgencyNeed.objects.filter(agency=agency, period=period_current()).update(
+        people_served=400, delivery_weekdays=[0, 1, 2, 3, 4]
+    )
     soon = timezone.localdate() + timedelta(days=14)
     # Small whole lots: the app allocates whole lots, and this agency serves few people.
     for name, category, storage, kg, allergens in [
